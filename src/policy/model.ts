@@ -1,0 +1,40 @@
+/**
+ * The normalised policy: what the rest of the tool works with after a policy file has been
+ * parsed and validated. Keys are camelCase; the file format (snake_case, schema version 1)
+ * is described by the zod schema in `schema.ts`.
+ */
+
+export const SERIES = ["16.0", "17.0", "18.0", "19.0"] as const;
+export type Series = (typeof SERIES)[number];
+
+export type AddonLicense = "LGPL-3" | "AGPL-3" | "OPL-1" | "Other proprietary";
+
+export interface AddonInfo {
+  /** Technical module name, `^[a-z][a-z0-9_]*$`. */
+  name: string;
+  title: string;
+  summary: string;
+  author: string;
+  website: string;
+  license: AddonLicense;
+  /** The addon's own `x.y.z`; the manifest carries `<series>.x.y.z`. */
+  version: string;
+}
+
+export interface Exemption {
+  name: string;
+  logins: string[];
+  /** Normalised CIDRs (network address, explicit prefix). Empty = exempt from anywhere. */
+  networks: string[];
+  reason: string;
+}
+
+export interface Policy {
+  schema: 1;
+  addon: AddonInfo;
+  enforce: { groups: string[]; exceptGroups: string[]; graceDays: number };
+  portal: { enforce: boolean; graceDays: number };
+  exemptions: Exemption[];
+  api: { passwordRpc: "deny" | "allow"; apiKeys: "allow" | "deny"; networks: string[] };
+  settings: { editable: boolean };
+}

@@ -1,0 +1,15 @@
+import type { SeriesProfile } from "./types.js";
+import { profile18 } from "./18.0.js";
+
+export const profile19: SeriesProfile = {
+  ...profile18,
+  series: "19.0",
+  userGroupsField: "group_ids",
+  groupUsersField: "user_ids",
+  recordGroupsField: "group_ids",
+  rpcModule: "rpc",
+  coreEnforcementModule: "auth_totp_mail",
+  hasJson2: true,
+  sessionAccess: "item",
+  jsonRouteType: "jsonrpc",
+};
