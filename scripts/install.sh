@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything odoo-2fa and its tests need: the npm packages (which also build the
+# CLI), and, where Odoo source trees are present for the real-Odoo test tier, the Debian
+# packages the local verify backend runs Odoo with (PostgreSQL and Odoo's Python deps).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm ci
+sources="${ODOO_2FA_SOURCES:-$HOME/.cache/odoo-2fa/sources}"
+for series in 16.0 17.0 18.0 19.0; do
+  if [ -f "$sources/$series/odoo/release.py" ]; then
+    bash scripts/setup-local-odoo.sh
+    exit 0
+  fi
+done
+echo "install: no Odoo source tree under $sources/<series>; the real-Odoo test tier will be skipped (see README, 'Real-Odoo tests')."
