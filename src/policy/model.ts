@@ -37,4 +37,6 @@ export interface Policy {
   exemptions: Exemption[];
   api: { passwordRpc: "deny" | "allow"; apiKeys: "allow" | "deny"; networks: string[] };
   settings: { editable: boolean };
+  /** Reverse-proxy rules (`odoo-2fa proxy`); optional in the file, `adminNetworks: []` by default. */
+  proxy: { adminNetworks: string[] };
 }

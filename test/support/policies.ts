@@ -18,6 +18,7 @@ export function samplePolicy(overrides: Partial<Policy> = {}): Policy {
     exemptions: [],
     api: { passwordRpc: "deny", apiKeys: "allow", networks: [] },
     settings: { editable: true },
+    proxy: { adminNetworks: [] },
     ...overrides,
   };
 }
