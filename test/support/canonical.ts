@@ -48,8 +48,15 @@ export interface RuffDiagnostic {
   start_location: { row: number; column: number };
 }
 
-export function ruffCheck(source: string): RuffDiagnostic[] {
-  return ruff().check(source) as RuffDiagnostic[];
+/** OCA's `[lint.per-file-ignores]` (ruff-wasm checks text, not files, so they apply here). */
+const PER_FILE_IGNORES: Record<string, readonly string[]> = {
+  "__init__.py": ["F401", "I001"],
+  "__manifest__.py": ["B018"],
+};
+
+export function ruffCheck(source: string, fileName = "module.py"): RuffDiagnostic[] {
+  const ignored = PER_FILE_IGNORES[fileName.split("/").pop()!] ?? [];
+  return (ruff().check(source) as RuffDiagnostic[]).filter((d) => !ignored.includes(d.code ?? ""));
 }
 
 /** Parses Python with ruff's parser; throws on a syntax error. Returns the AST dump. */
