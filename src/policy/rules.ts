@@ -1,0 +1,144 @@
+/**
+ * Rules across fields: duplicates, a group both enforced and excepted, a login exempt twice,
+ * an exemption valid from anywhere. They read the raw parsed file defensively, so they run
+ * (and report) even when other parts of the file have type errors: all errors at once.
+ */
+import { parseCidr } from "./cidr.js";
+import { formatPath, type PolicyPath } from "./issues.js";
+
+export interface RuleFinding {
+  severity: "error" | "warning";
+  path: PolicyPath;
+  message: string;
+  expected: string;
+  hint?: string;
+}
+
+type Raw = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Raw => typeof value === "object" && value !== null && !Array.isArray(value);
+const listAt = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/** Reports each string in `items` seen before (compared by `key`), at its second occurrence. */
+function duplicates(
+  items: unknown[],
+  path: PolicyPath,
+  what: string,
+  key: (value: string) => string | undefined = (value) => value,
+  findings: RuleFinding[],
+  seen = new Map<string, PolicyPath>(),
+): Map<string, PolicyPath> {
+  items.forEach((item, index) => {
+    if (typeof item !== "string") return;
+    const k = key(item);
+    if (k === undefined) return;
+    const here = [...path, index];
+    const first = seen.get(k);
+    if (first) {
+      findings.push({
+        severity: "error",
+        path: here,
+        message: `${what} "${item}" is listed twice (first at ${formatPath(first)})`,
+        expected: `each ${what} once`,
+        hint: `remove this entry`,
+      });
+    } else seen.set(k, here);
+  });
+  return seen;
+}
+
+const canonicalNetwork = (value: string) => {
+  const result = parseCidr(value);
+  return result.ok ? result.cidr : undefined;
+};
+
+export function checkRules(raw: unknown): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  if (!isObject(raw)) return findings;
+
+  const enforce = isObject(raw.enforce) ? raw.enforce : {};
+  const groups = listAt(enforce.groups);
+  const exceptGroups = listAt(enforce.except_groups);
+  const enforced = duplicates(groups, ["enforce", "groups"], "group", undefined, findings);
+  duplicates(exceptGroups, ["enforce", "except_groups"], "group", undefined, findings);
+  exceptGroups.forEach((group, index) => {
+    if (typeof group !== "string") return;
+    const at = enforced.get(group);
+    if (at) {
+      findings.push({
+        severity: "error",
+        path: ["enforce", "except_groups", index],
+        message: `group "${group}" is both enforced (${formatPath(at)}) and excepted`,
+        expected: "each group in groups or in except_groups, not both",
+        hint: "except_groups leaves out members of enforced groups; a group cannot leave out itself",
+      });
+    }
+  });
+
+  const portal = isObject(raw.portal) ? raw.portal : {};
+  if (Array.isArray(enforce.groups) && groups.length === 0 && portal.enforce !== true) {
+    findings.push({
+      severity: "warning",
+      path: ["enforce", "groups"],
+      message: "no group is enforced and portal.enforce is not true: the policy enforces 2FA for no one",
+      expected: "the groups that must use 2FA, e.g. [base.group_user]",
+    });
+  }
+
+  const exemptions = listAt(raw.exemptions);
+  const names = new Map<string, PolicyPath>();
+  const logins = new Map<string, PolicyPath>();
+  exemptions.forEach((exemption, index) => {
+    if (!isObject(exemption)) return;
+    const base: PolicyPath = ["exemptions", index];
+    if (typeof exemption.name === "string") {
+      const first = names.get(exemption.name);
+      if (first) {
+        findings.push({
+          severity: "error",
+          path: [...base, "name"],
+          message: `exemption name "${exemption.name}" is used twice (first at ${formatPath(first)})`,
+          expected: "a unique name for each exemption",
+        });
+      } else names.set(exemption.name, [...base, "name"]);
+    }
+    listAt(exemption.logins).forEach((login, loginIndex) => {
+      if (typeof login !== "string") return;
+      const here = [...base, "logins", loginIndex];
+      const first = logins.get(login);
+      if (!first) {
+        logins.set(login, here);
+        return;
+      }
+      const sameExemption = first[1] === index;
+      findings.push({
+        severity: "error",
+        path: here,
+        message: sameExemption
+          ? `login "${login}" is listed twice (first at ${formatPath(first)})`
+          : `login "${login}" is already exempt by ${formatPath(first.slice(0, 2))} (at ${formatPath(first)})`,
+        expected: "each login in one exemption, once",
+        hint: sameExemption
+          ? "remove this entry"
+          : "a login has one set of networks: merge the two exemptions' networks into one",
+      });
+    });
+    duplicates(listAt(exemption.networks), [...base, "networks"], "network", canonicalNetwork, findings);
+    if (exemption.networks === undefined || (Array.isArray(exemption.networks) && exemption.networks.length === 0)) {
+      const label = typeof exemption.name === "string" ? `exemption "${exemption.name}"` : "this exemption";
+      findings.push({
+        severity: "warning",
+        path: exemption.networks === undefined ? base : [...base, "networks"],
+        message: `${label} has no networks: its logins are exempt from 2FA from anywhere`,
+        expected: "the networks the shared devices sign in from, e.g. [10.20.0.0/16]",
+        hint: "leave networks empty only if the exemption really applies from everywhere",
+      });
+    }
+  });
+
+  const api = isObject(raw.api) ? raw.api : {};
+  duplicates(listAt(api.networks), ["api", "networks"], "network", canonicalNetwork, findings);
+  const proxy = isObject(raw.proxy) ? raw.proxy : {};
+  duplicates(listAt(proxy.admin_networks), ["proxy", "admin_networks"], "network", canonicalNetwork, findings);
+  return findings;
+}

@@ -1,0 +1,478 @@
+/**
+ * The policy file format, schema version 1 (snake_case keys), as a zod v4 schema. It checks
+ * types, unknown keys and every single-field rule; rules across fields (duplicates, a group both
+ * enforced and excepted, ...) live in `rules.ts`. Titles and descriptions feed the JSON Schema
+ * (`odoo-2fa schema`, `policy.schema.json`) and the README's policy reference.
+ */
+import { z } from "zod";
+import { parseCidr } from "./cidr.js";
+import { CORE_MODULES } from "./core-modules.js";
+
+/** Extra words for error messages: what a field expects, in the user's terms. */
+const expectations = new WeakMap<object, string>();
+
+function expecting<T extends z.ZodType>(schema: T, expected: string): T {
+  expectations.set(schema, expected);
+  return schema;
+}
+
+/** A custom issue with what to write instead (and a hint) for the error report. */
+function problem(message: string, expected: string, hint?: string) {
+  return { message, params: { expected, ...(hint === undefined ? {} : { hint }) } };
+}
+
+const ADDON_NAME = /^[a-z][a-z0-9_]*$/;
+const XML_ID = /^[a-z0-9_]+\.[A-Za-z0-9_]+$/;
+const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+// C0 and C1 controls and DEL; bidirectional overrides/isolates ("Trojan Source").
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+// eslint-disable-next-line no-control-regex
+const CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+
+function describeChar(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/** Free text that ends up in generated files: one line (or several), no control characters. */
+function text(
+  meta: { title: string; description: string; examples?: string[] },
+  options: { multiline?: boolean; maxLength?: number } = {},
+) {
+  const forbidden = options.multiline ? CONTROL_EXCEPT_NEWLINE : CONTROL;
+  const maxLength = options.maxLength ?? 200;
+  return expecting(
+    z
+      .string()
+      .check((ctx) => {
+        const value = ctx.value;
+        if (value.trim() === "") {
+          ctx.issues.push({
+            code: "custom",
+            input: value,
+            ...problem("an empty text", `a non-empty ${meta.title.toLowerCase()}`),
+          });
+          return;
+        }
+        const match = forbidden.exec(value);
+        if (match) {
+          const char = match[0];
+          const what = char === "\n" ? "a line break" : char === "\t" ? "a tab" : `the control character ${describeChar(char)}`;
+          ctx.issues.push({
+            code: "custom",
+            input: value,
+            ...problem(
+              `contains ${what} at character ${match.index + 1}`,
+              options.multiline ? "printable text (line breaks allowed)" : "printable text on one line",
+              /[\u202a-\u202e\u2066-\u2069]/u.test(char)
+                ? "bidirectional control characters can make text read differently from what it is"
+                : "remove it; control characters are not allowed in policy text",
+            ),
+          });
+        }
+        if (value.length > maxLength) {
+          ctx.issues.push({
+            code: "custom",
+            input: value,
+            ...problem(`text of ${value.length} characters`, `at most ${maxLength} characters`),
+          });
+        }
+      })
+      .meta({ ...meta, minLength: 1, maxLength }),
+    meta.examples?.[0] ? `text, e.g. ${meta.examples[0]}` : "text",
+  );
+}
+
+const xmlId = (description: string) =>
+  expecting(
+    z
+      .string()
+      .check((ctx) => {
+        if (!XML_ID.test(ctx.value)) {
+          ctx.issues.push({
+            code: "custom",
+            input: ctx.value,
+            ...problem(
+              `"${ctx.value}" is not an xml id`,
+              "an xml id `module.record`, e.g. base.group_user",
+              ctx.value.includes(".")
+                ? "module and record names use letters, digits and _ only, with exactly one dot between them"
+                : "prefix the record with the module that defines it, e.g. base.group_user",
+            ),
+          });
+        }
+      })
+      .meta({ title: "XML id", description, pattern: XML_ID.source, examples: ["base.group_user"] }),
+    "an xml id `module.record`, e.g. base.group_user",
+  );
+
+const cidr = expecting(
+  z
+    .string()
+    .check((ctx) => {
+      const result = parseCidr(ctx.value);
+      if (!result.ok)
+        ctx.issues.push({ code: "custom", input: ctx.value, ...problem(result.message, result.expected, result.hint) });
+    })
+    .meta({
+      title: "Network",
+      description:
+        "An IPv4 or IPv6 network in CIDR notation (`10.20.0.0/16`, `2001:db8::/48`). A bare address means that host only (`/32`, `/128`). Host bits must be zero.",
+      examples: ["10.20.0.0/16", "2001:db8::/48"],
+    }),
+  "a network such as 10.20.0.0/16 or 2001:db8::/48",
+);
+
+const networks = (description: string) =>
+  expecting(
+    z.array(cidr).default([]).meta({ title: "Networks", description }),
+    'a list of networks, e.g. [10.20.0.0/16, "2001:db8::/48"]',
+  );
+
+const graceDays = (description: string) =>
+  expecting(
+    z.number().int().min(0).max(365).default(0).meta({ title: "Grace days", description }),
+    "a whole number of days from 0 to 365",
+  );
+
+const login = expecting(
+  z
+    .string()
+    .check((ctx) => {
+      const value = ctx.value;
+      if (value === "" || /\s/u.test(value) || CONTROL.test(value)) {
+        ctx.issues.push({
+          code: "custom",
+          input: value,
+          ...problem(
+            value === "" ? "an empty login" : `"${value}" contains whitespace or a control character`,
+            "a user's login, e.g. scanner-01",
+          ),
+        });
+      }
+    })
+    .meta({ title: "Login", description: "The login of an Odoo user (res.users.login)." }),
+  "a user's login, e.g. scanner-01",
+);
+
+export const LICENSES = ["LGPL-3", "AGPL-3", "OPL-1", "Other proprietary"] as const;
+
+const addonSchema = z
+  .object({
+    name: expecting(
+      z
+        .string()
+        .check((ctx) => {
+          const value = ctx.value;
+          if (!ADDON_NAME.test(value)) {
+            const suggestion = value
+              .toLowerCase()
+              .replace(/[^a-z0-9_]+/g, "_")
+              .replace(/^[^a-z]+/, "");
+            ctx.issues.push({
+              code: "custom",
+              input: value,
+              ...problem(
+                `"${value}" is not a valid technical module name`,
+                suggestion && ADDON_NAME.test(suggestion)
+                  ? `lowercase letters, digits and _, starting with a letter, e.g. ${suggestion}`
+                  : "lowercase letters, digits and _, starting with a letter",
+              ),
+            });
+          } else if (CORE_MODULES.has(value)) {
+            ctx.issues.push({
+              code: "custom",
+              input: value,
+              ...problem(
+                `"${value}" is the name of an Odoo core module`,
+                `a name of your own, e.g. ${value}_2fa_policy`,
+                "Odoo would load only one of two modules with the same name",
+              ),
+            });
+          }
+        })
+        .meta({
+          title: "Technical name",
+          description:
+            "The addon's technical module name (its folder name): lowercase letters, digits and `_`, starting with a letter. Must not be the name of an Odoo core module.",
+          pattern: ADDON_NAME.source,
+          examples: ["acme_2fa_policy"],
+        }),
+      "a technical module name, e.g. acme_2fa_policy",
+    ),
+    title: text({
+      title: "Title",
+      description: "The addon's display name: the manifest's `name`.",
+      examples: ["ACME two-factor policy"],
+    }),
+    summary: text({
+      title: "Summary",
+      description: "One line describing the policy: the manifest's `summary`.",
+      examples: ["Every employee must use an authenticator app"],
+    }),
+    author: text({ title: "Author", description: "Who maintains the addon: the manifest's `author`.", examples: ["ACME IT"] }),
+    website: expecting(
+      z
+        .string()
+        .check((ctx) => {
+          const value = ctx.value;
+          let url: URL | undefined;
+          try {
+            url = new URL(value);
+          } catch {
+            url = undefined;
+          }
+          if (value !== "" && (!url || !/^https?:$/.test(url.protocol) || CONTROL.test(value) || /\s/.test(value))) {
+            ctx.issues.push({
+              code: "custom",
+              input: value,
+              ...problem(`"${value}" is not an http(s) URL`, 'a URL such as https://it.acme.example, or ""'),
+            });
+          }
+        })
+        .default("")
+        .meta({
+          title: "Website",
+          description: "The manifest's `website`: an http(s) URL, or empty.",
+          examples: ["https://it.acme.example"],
+        }),
+      "a URL such as https://it.acme.example",
+    ),
+    license: expecting(
+      z
+        .enum(LICENSES)
+        .default("LGPL-3")
+        .meta({ title: "License", description: "The addon's license (the manifest's `license`)." }),
+      `one of ${LICENSES.join(", ")}`,
+    ),
+    version: expecting(
+      z
+        .string()
+        .check((ctx) => {
+          if (!VERSION.test(ctx.value)) {
+            ctx.issues.push({
+              code: "custom",
+              input: ctx.value,
+              ...problem(
+                `"${ctx.value}" is not an x.y.z version`,
+                "three numbers separated by dots, e.g. 1.0.0",
+                "the series prefix (17.0.) is added by the generator",
+              ),
+            });
+          }
+        })
+        .default("1.0.0")
+        .meta({
+          title: "Version",
+          description: "The addon's own version `x.y.z`; the manifest carries `<series>.x.y.z`.",
+          pattern: VERSION.source,
+          examples: ["1.0.0"],
+        }),
+      'a version x.y.z, e.g. "1.0.0"',
+    ),
+  })
+  .strict()
+  .meta({ title: "Addon", description: "The generated addon's identity and manifest fields." });
+
+const enforceSchema = z
+  .object({
+    groups: expecting(
+      z.array(xmlId("A group whose members must use 2FA.")).meta({
+        title: "Enforced groups",
+        description: "XML ids of the groups whose members (including through implied groups) must use two-factor authentication.",
+        examples: [["base.group_user"]],
+      }),
+      "a list of xml ids, e.g. [base.group_user]",
+    ),
+    except_groups: expecting(
+      z.array(xmlId("A group whose members are left out.")).default([]).meta({
+        title: "Excepted groups",
+        description: "XML ids of groups whose members are left out even when they are in an enforced group.",
+      }),
+      "a list of xml ids, e.g. [base.group_system]",
+    ),
+    grace_days: graceDays("Days an enforced user may keep working before enrolling an authenticator app."),
+  })
+  .strict()
+  .meta({ title: "Enforcement", description: "Who must use two-factor authentication." });
+
+const portalSchema = z
+  .object({
+    enforce: expecting(
+      z
+        .boolean()
+        .default(false)
+        .meta({ title: "Enforce for portal users", description: "Whether portal users must use 2FA too." }),
+      "true or false",
+    ),
+    grace_days: graceDays("Days a portal user may keep working before enrolling."),
+  })
+  .strict()
+  .prefault({})
+  .meta({ title: "Portal", description: "Two-factor authentication for portal (customer) users." });
+
+const exemptionSchema = z
+  .object({
+    name: text(
+      { title: "Name", description: "A unique name for this exemption.", examples: ["warehouse-scanners"] },
+      { maxLength: 64 },
+    ),
+    logins: expecting(
+      z.array(login).min(1).meta({ title: "Logins", description: "The logins exempt from 2FA." }),
+      "a non-empty list of logins, e.g. [scanner-01]",
+    ),
+    networks: networks("The only networks the exempt logins may sign in from. Empty: from anywhere (reported as a warning)."),
+    reason: text(
+      {
+        title: "Reason",
+        description: "Why these logins are exempt; shown to administrators in Settings.",
+        examples: ["Shared scanners on the warehouse floor"],
+      },
+      { multiline: true, maxLength: 500 },
+    ),
+  })
+  .strict()
+  .meta({ title: "Exemption", description: "Shared devices that sign in without 2FA, only from the given networks." });
+
+const apiSchema = z
+  .object({
+    password_rpc: expecting(
+      z.enum(["deny", "allow"]).default("deny").meta({
+        title: "Password RPC",
+        description:
+          "`deny`: enforced users cannot authenticate XML-RPC/JSON-RPC with their password (API keys only). `allow`: they can.",
+      }),
+      "deny or allow",
+    ),
+    api_keys: expecting(
+      z
+        .enum(["allow", "deny"])
+        .default("allow")
+        .meta({ title: "API keys", description: "Whether enforced users may create and use API keys." }),
+      "allow or deny",
+    ),
+    networks: networks("CIDR allowlist for the RPC endpoints; empty: no network limit."),
+  })
+  .strict()
+  .prefault({})
+  .meta({ title: "API", description: "XML-RPC / JSON-RPC access." });
+
+const settingsSchema = z
+  .object({
+    editable: expecting(
+      z
+        .boolean()
+        .default(true)
+        .meta({ title: "Editable", description: "Whether administrators may change the enforcement in Odoo's Settings." }),
+      "true or false",
+    ),
+  })
+  .strict()
+  .prefault({})
+  .meta({ title: "Settings", description: "What administrators may change in Odoo." });
+
+const proxySchema = z
+  .object({
+    admin_networks: networks("Networks the reverse proxy lets reach Odoo's administration paths (`odoo-2fa proxy`)."),
+  })
+  .strict()
+  .prefault({})
+  .meta({ title: "Reverse proxy", description: "Rules for the reverse-proxy configuration `odoo-2fa proxy` writes." });
+
+export const policySchema = expecting(
+  z
+    .object({
+      $schema: z
+        .string()
+        .optional()
+        .meta({ description: "The JSON Schema this file follows (for editors); ignored by odoo-2fa." }),
+      schema: expecting(
+        z.literal(1).meta({ title: "Schema version", description: "The policy format version. Always `1`." }),
+        "1 (the policy format version this odoo-2fa reads)",
+      ),
+      addon: addonSchema,
+      enforce: enforceSchema,
+      portal: portalSchema,
+      exemptions: expecting(
+        z
+          .array(exemptionSchema)
+          .default([])
+          .meta({ title: "Exemptions", description: "Shared devices exempt from 2FA, each limited to its networks." }),
+        "a list of exemptions",
+      ),
+      api: apiSchema,
+      settings: settingsSchema,
+      proxy: proxySchema,
+    })
+    .strict()
+    .meta({
+      title: "odoo-2fa policy",
+      description: "A two-factor authentication policy for Odoo, turned into an addon by `odoo-2fa generate`. Schema version 1.",
+    }),
+  "a policy: a mapping with schema: 1, addon, enforce, ... (odoo-2fa init writes one)",
+);
+
+/** The file format after defaults (snake_case). */
+export type PolicyFile = z.output<typeof policySchema>;
+
+/** The JSON Schema of the policy file format (what `odoo-2fa schema` prints). */
+export function policyJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(policySchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  return schema;
+}
+
+type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType };
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (;;) {
+    const def = current._zod.def as unknown as Def;
+    if (
+      (def.type === "default" || def.type === "prefault" || def.type === "optional" || def.type === "nullable") &&
+      def.innerType
+    )
+      current = def.innerType;
+    else return current;
+  }
+}
+
+/** The schema of the field at `path` (undefined when the path leaves the schema). */
+export function fieldSchema(path: readonly PropertyKey[], root: z.ZodType = policySchema): z.ZodType | undefined {
+  let current: z.ZodType | undefined = root;
+  for (const part of path) {
+    if (!current) return undefined;
+    const def = unwrap(current)._zod.def as unknown as Def;
+    if (def.type === "object" && typeof part === "string") current = def.shape?.[part];
+    else if (def.type === "array" && typeof part === "number") current = def.element;
+    else return undefined;
+  }
+  return current;
+}
+
+/** The keys an object at `path` allows (for did-you-mean), or [] when it is not an object. */
+export function knownKeys(path: readonly PropertyKey[]): string[] {
+  const schema = fieldSchema(path);
+  if (!schema) return [];
+  const def = unwrap(schema)._zod.def as unknown as Def;
+  return def.type === "object" && def.shape ? Object.keys(def.shape).filter((key) => key !== "$schema") : [];
+}
+
+/** What the field at `path` expects, in words for an error report. */
+export function expectedAt(path: readonly PropertyKey[]): string | undefined {
+  let schema = fieldSchema(path);
+  while (schema) {
+    const words = expectations.get(schema);
+    if (words) return words;
+    const def = schema._zod.def as unknown as Def;
+    schema = def.innerType;
+  }
+  return undefined;
+}
+
+/** Whether the field at `path` may be left out of the file. */
+export function isOptionalAt(path: readonly PropertyKey[]): boolean {
+  const schema = fieldSchema(path);
+  if (!schema) return true;
+  const type = (schema._zod.def as unknown as Def).type;
+  return type === "default" || type === "prefault" || type === "optional";
+}
