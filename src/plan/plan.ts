@@ -79,21 +79,24 @@ export function planChanges(rendered: VirtualTree, disk: DiskSnapshot): Plan {
   return { files: files.sort(byPath), untracked: untracked.sort(), previousLock };
 }
 
+/** A file whose disk content is a hand edit: kept or overwritten as the resolution says. */
+function isHandEdit(file: PlannedFile): boolean {
+  return file.action === "conflict" || file.action === "edited";
+}
+
 export function conflictsOf(plan: Plan): PlannedFile[] {
   return plan.files.filter((file) => file.action === "conflict");
 }
 
 /** True when applying the plan would change nothing on disk. */
 export function isNoop(plan: Plan, resolve: (file: PlannedFile) => ConflictResolution = () => "keep"): boolean {
-  return plan.files.every(
-    (file) =>
-      file.action === "unchanged" || file.action === "edited" || (file.action === "conflict" && resolve(file) === "keep"),
-  );
+  return plan.files.every((file) => file.action === "unchanged" || (isHandEdit(file) && resolve(file) === "keep"));
 }
 
 /**
  * The complete folder after applying the plan: generated files, kept hand edits, and the
- * untracked files the user put there. Conflicts are settled by `resolve`.
+ * untracked files the user put there. Hand edits (conflicts, and edits the render does not
+ * touch) are settled by `resolve`: "overwrite" restores the generated content.
  */
 export function applyPlan(
   plan: Plan,
@@ -103,7 +106,7 @@ export function applyPlan(
   const result: VirtualTree = new Map();
   for (const path of plan.untracked) result.set(path, disk.get(path)!);
   for (const file of plan.files) {
-    const keepDisk = file.action === "edited" || (file.action === "conflict" && resolve(file) === "keep");
+    const keepDisk = isHandEdit(file) && resolve(file) === "keep";
     if (keepDisk) {
       if (file.current !== undefined) result.set(file.path, file.current);
     } else if (file.next !== undefined) {

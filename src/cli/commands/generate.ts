@@ -1,0 +1,155 @@
+import type { Argv, CommandModule } from "yargs";
+import type { ConflictResolution, PlannedFile } from "../../plan/plan.js";
+import {
+  CliError,
+  command,
+  EXIT_CHECK_FAILED,
+  EXIT_OK,
+  EXIT_BAD_INPUT,
+  writeErr,
+  writeJson,
+  writeOut,
+  type GlobalOptions,
+} from "../output.js";
+import { displayDir, planFromArgs, planningOptions, type PlanningArgs } from "../planning.js";
+
+interface GenerateArgs extends PlanningArgs {
+  dryRun: boolean;
+  onConflict?: "fail" | "keep" | "overwrite";
+}
+
+/** Asks, per hand-edited file, whether to keep the edit or overwrite it (terminal only). */
+async function askPerFile(conflicts: { dir: string; file: PlannedFile }[]): Promise<Map<PlannedFile, ConflictResolution>> {
+  const [{ createInterface }, { unifiedDiff, colorizeDiff }] = await Promise.all([
+    import("node:readline/promises"),
+    import("../../plan/diff.js"),
+  ]);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answers = new Map<PlannedFile, ConflictResolution>();
+  try {
+    for (const { dir, file } of conflicts) {
+      writeErr(colorizeDiff(unifiedDiff(file, `${displayDir(dir)}/`)));
+      let answer = "";
+      while (!["k", "o"].includes(answer)) {
+        answer = (await rl.question(`${dir}/${file.path} was edited by hand. [k]eep your edit or [o]verwrite it? `))
+          .trim()
+          .toLowerCase()
+          .slice(0, 1);
+      }
+      answers.set(file, answer === "k" ? "keep" : "overwrite");
+    }
+  } finally {
+    rl.close();
+  }
+  return answers;
+}
+
+export const generateCommand: CommandModule<GlobalOptions, GenerateArgs> = {
+  command: "generate <policy>",
+  describe: "Generate the addon for one or more Odoo series",
+  builder: (yargs: Argv<GlobalOptions>) =>
+    planningOptions(yargs, "Output folder: DIR/<addon> for one series, DIR/<series>/<addon> for several")
+      .option("dry-run", { type: "boolean", default: false, describe: "List what would be written; write nothing" })
+      .option("on-conflict", {
+        choices: ["fail", "keep", "overwrite"] as const,
+        describe:
+          "Files edited by hand that the new render would change or delete: fail (write nothing, exit 1), keep the edit, or overwrite it. Default: ask per file on a terminal, fail otherwise",
+      })
+      .example("$0 generate p.yaml --odoo all --out addons", "addons/<series>/<addon>")
+      .example("$0 generate p.yaml --odoo 17.0 --out addons --dry-run", "list, write nothing") as unknown as Argv<GenerateArgs>,
+  handler: command<GenerateArgs>("generate", async (args) => {
+    const planned = await planFromArgs(args, "generate");
+    if (!planned) return EXIT_BAD_INPUT;
+    const { plans, seriesList } = planned;
+    const [{ applyAddonPlans, ConflictError }, { OutputBusyError }, { unifiedDiff }] = await Promise.all([
+      import("../../plan/addons.js"),
+      import("../../write/atomic.js"),
+      import("../../plan/diff.js"),
+    ]);
+
+    const summary = plans.map((addon) => ({
+      series: addon.series,
+      dir: addon.dir,
+      files: addon.plan.files.map((file) => ({ path: file.path, action: file.action })),
+      untracked: addon.plan.untracked,
+    }));
+    const conflictFiles = plans.flatMap((addon) =>
+      addon.plan.files.filter((f) => f.action === "conflict").map((file) => ({ dir: addon.dir, file })),
+    );
+    const conflicts = conflictFiles.map(({ dir, file }) => `${dir}/${file.path}`);
+    const edited = plans.flatMap((addon) =>
+      addon.plan.files.filter((f) => f.action === "edited").map((f) => `${addon.dir}/${f.path}`),
+    );
+    const base = {
+      command: "generate",
+      file: args.policy,
+      series: seriesList,
+      out: args.out,
+      dryRun: args.dryRun,
+      warnings: planned.warnings,
+      addons: summary,
+    };
+
+    if (args.dryRun) {
+      if (args.json) writeJson({ ok: true, ...base, conflicts, written: [] });
+      else {
+        for (const addon of summary) {
+          writeOut(`${addon.dir}/ (${addon.series}): ${addon.files.length} files`);
+          for (const file of addon.files) writeOut(`  ${file.action.padEnd(9)} ${file.path}`);
+        }
+        if (conflicts.length) writeOut(`${conflicts.length} file(s) edited by hand differ from the new render`);
+        writeOut("dry run: nothing written");
+      }
+      return EXIT_OK;
+    }
+
+    const interactive = !args.json && process.stdin.isTTY && process.stderr.isTTY;
+    let decide: Parameters<typeof applyAddonPlans>[1] = args.onConflict ?? "fail";
+    let kept = [...edited];
+    if (args.onConflict === undefined && interactive && conflictFiles.length) {
+      const answers = await askPerFile(conflictFiles);
+      decide = (_dir, file) => answers.get(file) ?? "keep";
+      kept.push(...conflictFiles.filter(({ file }) => answers.get(file) === "keep").map(({ dir, file }) => `${dir}/${file.path}`));
+    } else if (args.onConflict === "keep") {
+      kept.push(...conflicts);
+    }
+    kept = kept.sort();
+
+    let written: string[];
+    try {
+      written = await applyAddonPlans(plans, decide);
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        const diffs = conflictFiles.map(({ dir, file }) => unifiedDiff(file, `${displayDir(dir)}/`));
+        if (args.json)
+          writeJson({ ok: false, ...base, conflicts, diffs, written: [], error: { kind: "conflict", message: error.message } });
+        else {
+          for (const [i, path] of conflicts.entries()) {
+            writeErr(`${path}: error: edited by hand since the last generation; the new render would change or delete it`);
+            writeErr(diffs[i]!);
+          }
+          writeErr(
+            `${conflicts.length} file(s) edited by hand would be lost; nothing written\n    hint: --on-conflict keep keeps your edits, --on-conflict overwrite replaces them`,
+          );
+        }
+        return EXIT_CHECK_FAILED;
+      }
+      if (error instanceof OutputBusyError)
+        throw new CliError(error.message, EXIT_CHECK_FAILED, { kind: "busy", dir: error.dir, pid: error.holderPid });
+      throw error;
+    }
+    if (args.json) writeJson({ ok: true, ...base, conflicts, kept, written });
+    else {
+      for (const addon of summary) {
+        const changed = addon.files.filter((f) => !["unchanged", "edited", "conflict"].includes(f.action)).length;
+        writeOut(
+          written.includes(addon.dir)
+            ? `wrote ${addon.dir}/ (${addon.series}, ${addon.files.length} files, ${changed} changed)`
+            : `${addon.dir}/ (${addon.series}) is up to date`,
+        );
+      }
+      for (const path of kept) writeOut(`kept your edit: ${path}`);
+    }
+    return EXIT_OK;
+  }),
+};

@@ -1,0 +1,89 @@
+/**
+ * What `generate`, `check` and `diff` share: parse --odoo, load the policy and templates,
+ * and plan every addon folder. One code path, so a dry run, a diff and a check cannot
+ * disagree with a real generation.
+ */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import type { Argv } from "yargs";
+import type { AddonPlan } from "../plan/addons.js";
+import type { LoadResult } from "../policy/index.js";
+import { SERIES, type Series } from "../policy/model.js";
+import type { TemplateSet } from "../render/index.js";
+import { parseSeriesList } from "./series.js";
+import { CliError, EXIT_BAD_INPUT, formatIssue, formatIssues, writeErr, writeJson, type GlobalOptions } from "./output.js";
+
+export interface PlanningArgs extends GlobalOptions {
+  policy: string;
+  odoo: string[];
+  out: string;
+}
+
+/** The options every planning command takes. */
+export function planningOptions<T extends GlobalOptions>(yargs: Argv<T>, outHelp: string): Argv<T & PlanningArgs> {
+  return yargs
+    .positional("policy", { type: "string", describe: "The policy file (.yaml, .yml or .json)", demandOption: true })
+    .option("odoo", {
+      type: "string",
+      array: true,
+      demandOption: true,
+      requiresArg: true,
+      describe: `Odoo series: ${SERIES.join(", ")}, several separated by commas, or all`,
+    })
+    .option("out", { type: "string", demandOption: true, requiresArg: true, describe: outHelp }) as unknown as Argv<
+    T & PlanningArgs
+  >;
+}
+
+export interface Planned {
+  policy: Extract<LoadResult, { ok: true }>["policy"];
+  warnings: Extract<LoadResult, { ok: true }>["warnings"];
+  templates: TemplateSet;
+  seriesList: Series[];
+  plans: AddonPlan[];
+}
+
+/** Loads and plans; reports an invalid policy itself and returns undefined (exit 2). */
+export async function planFromArgs(args: PlanningArgs, commandName: string): Promise<Planned | undefined> {
+  const seriesList = parseSeriesList(args.odoo);
+  const outInfo = await stat(args.out).catch(() => undefined);
+  if (outInfo && !outInfo.isDirectory()) {
+    throw new CliError(`--out ${args.out} exists and is not a folder`, EXIT_BAD_INPUT, {
+      expected: "a folder to write the addon(s) into (created when missing)",
+    });
+  }
+  const [{ loadPolicy }, { loadTemplateSet }, { planAddons }] = await Promise.all([
+    import("../policy/load.js"),
+    import("../render/index.js"),
+    import("../plan/addons.js"),
+  ]);
+  const [loaded, templates] = await Promise.all([loadPolicy(args.policy), loadTemplateSet()]);
+  if (!loaded.ok) {
+    const errors = loaded.issues.filter((issue) => issue.severity === "error").length;
+    if (args.json)
+      writeJson({
+        ok: false,
+        command: commandName,
+        file: args.policy,
+        errors,
+        warnings: loaded.issues.length - errors,
+        issues: loaded.issues,
+        written: [],
+      });
+    else writeErr(`${formatIssues(loaded.issues, args.policy)}\nnothing written`);
+    return undefined;
+  }
+  if (!args.json && loaded.warnings.length) writeErr(loaded.warnings.map(formatIssue).join("\n"));
+  const plans = await planAddons(loaded.policy, seriesList, args.out, templates).catch((error: Error) => {
+    if (/exists and is not a folder/.test(error.message))
+      throw new CliError(error.message, EXIT_BAD_INPUT, { expected: "a folder (or nothing) where the addon goes" });
+    throw error;
+  });
+  return { policy: loaded.policy, warnings: loaded.warnings, templates, seriesList, plans };
+}
+
+/** A folder as diffs and messages show it: relative to the working directory when inside it. */
+export function displayDir(dir: string): string {
+  const relative = path.relative(process.cwd(), dir);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : dir;
+}
