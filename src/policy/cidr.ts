@@ -144,3 +144,16 @@ export function normaliseCidr(input: string): string {
   if (!result.ok) throw new Error(result.message);
   return result.cidr;
 }
+
+/** The first and last address of a valid network, as numbers (for overlap checks). */
+export function cidrRange(input: string): { version: 4 | 6; first: bigint; last: bigint } | undefined {
+  const result = parseCidr(input);
+  if (!result.ok) return undefined;
+  const [address, prefixText] = result.cidr.split("/") as [string, string];
+  const width = result.version === 4 ? 32 : 128;
+  const parsed = result.version === 4 ? parseIpv4(address) : parseIpv6(address);
+  if (typeof parsed === "string") return undefined;
+  const first = toBigInt(parsed, result.version === 4 ? 8 : 16);
+  const last = first | ((1n << BigInt(width - Number(prefixText))) - 1n);
+  return { version: result.version, first, last };
+}

@@ -3,7 +3,7 @@
  * an exemption valid from anywhere. They read the raw parsed file defensively, so they run
  * (and report) even when other parts of the file have type errors: all errors at once.
  */
-import { parseCidr } from "./cidr.js";
+import { cidrRange, parseCidr } from "./cidr.js";
 import { formatPath, type PolicyPath } from "./issues.js";
 
 export interface RuleFinding {
@@ -45,6 +45,50 @@ function duplicates(
     } else seen.set(k, here);
   });
   return seen;
+}
+
+/**
+ * Networks of one list that lie inside another of the same list: redundant, and usually a
+ * sign the list is not what its author thinks. Reported once, on the narrower network.
+ */
+function overlaps(items: unknown[], path: PolicyPath, findings: RuleFinding[]): void {
+  const ranges = items.map((item) => (typeof item === "string" ? cidrRange(item) : undefined));
+  ranges.forEach((inner, i) => {
+    if (!inner) return;
+    const outerIndex = ranges.findIndex(
+      (outer, j) =>
+        outer !== undefined &&
+        j !== i &&
+        outer.version === inner.version &&
+        outer.first <= inner.first &&
+        inner.last <= outer.last &&
+        // Equal ranges are duplicates (reported as such): not an overlap.
+        !(outer.first === inner.first && outer.last === inner.last),
+    );
+    if (outerIndex < 0) return;
+    findings.push({
+      severity: "warning",
+      path: [...path, i],
+      message: `network "${String(items[i])}" lies inside "${String(items[outerIndex])}" (at ${formatPath([...path, outerIndex])})`,
+      expected: "networks that do not overlap",
+      hint: "remove the narrower network, or narrow the wider one if that is what you meant",
+    });
+  });
+}
+
+/** `0.0.0.0/0` or `::/0` in an allowlist: the limit does nothing for that address family. */
+function everywhere(items: unknown[], path: PolicyPath, what: string, findings: RuleFinding[]): void {
+  items.forEach((item, index) => {
+    const range = typeof item === "string" ? cidrRange(item) : undefined;
+    if (!range || range.first !== 0n || range.last !== (range.version === 4 ? 2n ** 32n - 1n : 2n ** 128n - 1n)) return;
+    findings.push({
+      severity: "warning",
+      path: [...path, index],
+      message: `"${String(item)}" admits every IPv${range.version} address: ${what} is not limited for IPv${range.version}`,
+      expected: "the networks that really need access, e.g. 192.0.2.0/24",
+      hint: "leave the list empty for no limit at all",
+    });
+  });
 }
 
 const canonicalNetwork = (value: string) => {
@@ -124,6 +168,7 @@ export function checkRules(raw: unknown): RuleFinding[] {
       });
     });
     duplicates(listAt(exemption.networks), [...base, "networks"], "network", canonicalNetwork, findings);
+    overlaps(listAt(exemption.networks), [...base, "networks"], findings);
     if (exemption.networks === undefined || (Array.isArray(exemption.networks) && exemption.networks.length === 0)) {
       const label = typeof exemption.name === "string" ? `exemption "${exemption.name}"` : "this exemption";
       findings.push({
@@ -138,7 +183,10 @@ export function checkRules(raw: unknown): RuleFinding[] {
 
   const api = isObject(raw.api) ? raw.api : {};
   duplicates(listAt(api.networks), ["api", "networks"], "network", canonicalNetwork, findings);
+  overlaps(listAt(api.networks), ["api", "networks"], findings);
+  everywhere(listAt(api.networks), ["api", "networks"], "RPC access", findings);
   const proxy = isObject(raw.proxy) ? raw.proxy : {};
   duplicates(listAt(proxy.admin_networks), ["proxy", "admin_networks"], "network", canonicalNetwork, findings);
+  overlaps(listAt(proxy.admin_networks), ["proxy", "admin_networks"], findings);
   return findings;
 }

@@ -168,3 +168,21 @@ describe("regeneration", () => {
     expect((await run("diff")).stdout.trim()).toBe("no changes");
   });
 });
+
+describe("check --proxy", () => {
+  it("reports a proxy snippet that is stale against the policy", async () => {
+    await run("generate");
+    const proxy = await runCli(cli, work, ["proxy", "policy.yaml", "--format", "nginx", "--out", "odoo.nginx"]);
+    expect(proxy.code).toBe(0);
+    const current = await run("check", "--proxy", "odoo.nginx");
+    expect(current.code).toBe(0);
+    expect(current.stdout).toContain("odoo.nginx: up to date");
+
+    editPolicy("networks: []", "networks: [192.0.2.0/24]");
+    await run("generate");
+    expect((await run("check")).code).toBe(0);
+    const stale = await run("check", "--proxy", "odoo.nginx", "--json");
+    expect(stale.code).toBe(1);
+    expect(JSON.parse(stale.stdout).proxies[0]).toMatchObject({ file: "odoo.nginx", status: "stale" });
+  });
+});
