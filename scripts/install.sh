@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci
+# The reverse-proxy tests run nginx, Apache, Caddy and HAProxy for real.
+bash scripts/setup-proxies.sh
 sources="${ODOO_2FA_SOURCES:-$HOME/.cache/odoo-2fa/sources}"
 for series in 16.0 17.0 18.0 19.0; do
   if [ -f "$sources/$series/odoo/release.py" ]; then
