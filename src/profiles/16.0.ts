@@ -19,6 +19,6 @@ export const profile16: SeriesProfile = {
   registryClearCache: "clear_caches",
   sessionAccess: "attribute",
   jsonRouteType: "json",
-  addonDepends: ["auth_totp", "auth_totp_portal", "base_setup"],
+  addonDepends: ["auth_totp", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
   backendHome: "/web",
 };

@@ -5,6 +5,7 @@ export const profile19: SeriesProfile = {
   ...profile18,
   series: "19.0",
   userGroupsField: "group_ids",
+  addonDepends: ["auth_totp", "auth_totp_mail", "auth_totp_portal", "base_setup"],
   groupUsersField: "user_ids",
   recordGroupsField: "group_ids",
   rpcModule: "rpc",

@@ -1,0 +1,9 @@
+from . import (
+    ir_http,
+    res_config_settings,
+    res_groups,
+    res_users,
+    res_users_apikeys,
+    totp_policy_attempt,
+    totp_policy_exemption,
+)

@@ -1,0 +1,390 @@
+import base64
+import contextvars
+import ipaddress
+import logging
+import os
+from datetime import timedelta
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import AccessDenied
+from odoo.http import request
+
+from odoo.addons.auth_totp.models.totp import TOTP_SECRET_SIZE
+
+_logger = logging.getLogger(__name__)
+
+SETUP_MFA_TYPE = "totp_policy_setup"
+SETUP_URL = "/web/login/totp/setup"
+MAX_WRONG_CODES = 5
+WRONG_CODE_WINDOW = timedelta(minutes=15)
+
+
+def parse_networks(text):
+    """Parse a comma/space/newline separated list of CIDRs (invalid entries raise)."""
+    items = (text or "").replace(",", " ").split()
+    return tuple(ipaddress.ip_network(item.strip(), strict=True) for item in items)
+
+
+# The client address of the request being dispatched: XML-RPC and JSON-RPC calls run
+# without ``request`` (odoo.http.borrow_request), so ir.http keeps it here.
+CLIENT_ADDRESS = contextvars.ContextVar("totp_policy_client_address", default=None)
+
+
+def client_address():
+    """The client address as Odoo sees it (proxy mode included), or None."""
+    if request:
+        return request.httprequest.remote_addr
+    return CLIENT_ADDRESS.get()
+
+
+def address_in(networks):
+    """Whether the current client address is in networks (unknown: no)."""
+    try:
+        address = ipaddress.ip_address(client_address() or "")
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address in network for network in networks)
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    totp_policy_grace_start = fields.Datetime(
+        string="2FA policy applies since",
+        copy=False,
+        readonly=True,
+        groups="base.group_system",
+        help="When the two-factor policy first applied to this user; the grace "
+        "period is counted from this moment.",
+    )
+    totp_policy_status = fields.Selection(
+        selection=[
+            ("enrolled", "Enrolled"),
+            ("grace", "In grace"),
+            ("missing", "Missing"),
+            ("exempt", "Exempt"),
+            ("not_required", "Not required"),
+        ],
+        string="2FA",
+        compute="_compute_totp_policy_status",
+        search="_search_totp_policy_status",
+        compute_sudo=True,
+    )
+    totp_policy_status_label = fields.Char(
+        string="2FA status",
+        compute="_compute_totp_policy_status",
+        compute_sudo=True,
+    )
+
+    # ------------------------------------------------------------------
+    # Policy (cached; invalidated with the registry cache)
+    # ------------------------------------------------------------------
+
+    @api.model
+    @tools.ormcache()
+    def _totp_policy_config(self):
+        """The policy as stored in the database, read once per cache generation."""
+        params = self.env["ir.config_parameter"].sudo()
+        groups = self.env["res.groups"].sudo().with_context(active_test=False)
+        exemptions = {}
+        exemption_model = self.env["totp.policy.exemption"].sudo()
+        for exemption in exemption_model.search([]):
+            try:
+                networks = parse_networks(exemption.networks)
+            except ValueError:
+                _logger.warning("Ignoring invalid networks of %s", exemption.name)
+                networks = ()
+            for login in exemption._login_list():
+                exemptions[login] = (
+                    exemptions.get(login, ()) + networks + (() if networks else (None,))
+                )
+        try:
+            rpc_networks = parse_networks(params.get_param("totp_policy.rpc_networks"))
+        except ValueError:
+            _logger.warning("Ignoring invalid totp_policy.rpc_networks")
+            rpc_networks = ()
+        start = params.get_param("totp_policy.start_date")
+        return {
+            "enforce_ids": frozenset(
+                groups.search([("totp_policy_enforce", "=", True)]).ids
+            ),
+            "except_ids": frozenset(
+                groups.search([("totp_policy_except", "=", True)]).ids
+            ),
+            "grace_days": int(params.get_param("totp_policy.grace_days") or 0),
+            "portal_enforce": params.get_param("totp_policy.portal_enforce") == "True",
+            "portal_grace_days": int(
+                params.get_param("totp_policy.portal_grace_days") or 0
+            ),
+            "password_rpc": params.get_param("totp_policy.password_rpc") or "deny",
+            "api_keys": params.get_param("totp_policy.api_keys") or "allow",
+            "rpc_networks": rpc_networks,
+            "exemptions": exemptions,
+            "start": fields.Datetime.to_datetime(start) if start else None,
+        }
+
+    @api.model
+    @tools.ormcache("uid")
+    def _totp_policy_state(self, uid):
+        """``(kind, deadline, networks)`` for one user.
+
+        kind is ``not_required``, ``exempt`` (networks: where the exemption holds,
+        ``None`` inside means anywhere), ``enrolled`` or ``missing`` (deadline: end
+        of the grace period, ``None`` when there is none).
+        """
+        config = self._totp_policy_config()
+        # Plain SQL: this runs during authentication too, before the ORM has a
+        # request environment to compute fields with.
+        self.flush_model(["active", "login", "share", "totp_policy_grace_start"])
+        self.env["res.groups"].flush_model(["implied_ids"])
+        self.env.cr.execute(
+            """
+            SELECT active, login, share, COALESCE(totp_secret, '') != '',
+                   totp_policy_grace_start
+              FROM res_users
+             WHERE id = %s
+            """,
+            [uid],
+        )
+        row = self.env.cr.fetchone()
+        if not row or not row[0] or uid == 1:
+            return ("not_required", None, ())
+        _active, login, share, enrolled, grace_start = row
+        self.env.cr.execute(
+            """
+            WITH RECURSIVE user_groups(id) AS (
+                SELECT gid FROM res_groups_users_rel WHERE uid = %s
+                 UNION
+                SELECT rel.hid
+                  FROM res_groups_implied_rel rel
+                  JOIN user_groups ON rel.gid = user_groups.id
+            )
+            SELECT id FROM user_groups
+            """,
+            [uid],
+        )
+        group_ids = {group_id for (group_id,) in self.env.cr.fetchall()}
+        public = self.env.ref("base.group_public", raise_if_not_found=False)
+        if public and public.id in group_ids:
+            return ("not_required", None, ())
+        networks = config["exemptions"].get(login)
+        if networks is not None:
+            return ("exempt", None, networks)
+        if group_ids & config["except_ids"]:
+            return ("not_required", None, ())
+        if share:
+            enforced = config["portal_enforce"]
+            grace_days = config["portal_grace_days"]
+        else:
+            enforced = bool(group_ids & config["enforce_ids"])
+            grace_days = config["grace_days"]
+        if not enforced:
+            return ("not_required", None, ())
+        if enrolled:
+            return ("enrolled", None, ())
+        deadline = None
+        start = grace_start or config["start"]
+        if grace_days and start:
+            deadline = start + timedelta(days=grace_days)
+        return ("missing", deadline, ())
+
+    def _totp_policy_verdict(self):
+        """What the policy says about this user for the current request.
+
+        One of ``not_required``, ``exempt`` (inside an exempt network),
+        ``exempt_outside`` (an exempt login outside its networks), ``enrolled``,
+        ``grace`` (not enrolled, grace running) or ``blocked`` (must set up now).
+        """
+        self.ensure_one()
+        kind, deadline, networks = self._totp_policy_state(self.id)
+        if kind == "exempt":
+            if None in networks or address_in(networks):
+                return "exempt"
+            return "exempt_outside"
+        if kind == "missing":
+            if deadline and fields.Datetime.now() < deadline:
+                return "grace"
+            return "blocked"
+        return kind
+
+    def _totp_policy_deadline(self):
+        self.ensure_one()
+        return self._totp_policy_state(self.id)[1]
+
+    def _totp_policy_clear_cache(self):
+        self.env.registry.clear_cache()
+
+    # ------------------------------------------------------------------
+    # Status for administrators
+    # ------------------------------------------------------------------
+
+    @api.depends_context("uid")
+    def _compute_totp_policy_status(self):
+        labels = dict(
+            self._fields["totp_policy_status"]._description_selection(self.env)
+        )
+        for user in self:
+            if not user.id:
+                user.totp_policy_status = False
+                user.totp_policy_status_label = False
+                continue
+            kind, deadline, _networks = self._totp_policy_state(user.id)
+            status = kind
+            if kind == "missing" and deadline and fields.Datetime.now() < deadline:
+                status = "grace"
+            user.totp_policy_status = status
+            if status == "grace":
+                user.totp_policy_status_label = _(
+                    "In grace until %(date)s",
+                    date=fields.Date.to_string(deadline.date()),
+                )
+            else:
+                user.totp_policy_status_label = labels[status]
+
+    def _search_totp_policy_status(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise NotImplementedError(_("Unsupported search on the 2FA status."))
+        values = {value} if isinstance(value, str) else set(value or ())
+        users = self.sudo().with_context(active_test=False).search([])
+        matching = users.filtered(lambda user: user.totp_policy_status in values)
+        if operator in ("=", "in"):
+            return [("id", "in", matching.ids)]
+        return [("id", "not in", matching.ids)]
+
+    # ------------------------------------------------------------------
+    # Grace period start, kept in the database
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _totp_policy_stamp_grace(self):
+        """Record when the policy starts applying to users who have no date yet.
+
+        Works on ``self``, or on every user when called on an empty recordset.
+        """
+        self._totp_policy_clear_cache()
+        domain = [("totp_policy_grace_start", "=", False)]
+        if self:
+            domain.append(("id", "in", self.ids))
+        users = self.sudo().search(domain)
+        stamped = users.filtered(
+            lambda user: self._totp_policy_state(user.id)[0] in ("missing", "enrolled")
+        )
+        if stamped:
+            stamped.write({"totp_policy_grace_start": fields.Datetime.now()})
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        users = super().create(vals_list)
+        users._totp_policy_stamp_grace()
+        return users
+
+    def write(self, vals):
+        res = super().write(vals)
+        watched = {
+            "groups_id",
+            "active",
+            "login",
+            "share",
+            "totp_secret",
+            "totp_policy_grace_start",
+        }
+        if watched & set(vals):
+            self._totp_policy_clear_cache()
+            if "groups_id" in vals or "active" in vals or "share" in vals:
+                self._totp_policy_stamp_grace()
+        return res
+
+    # ------------------------------------------------------------------
+    # Authentication hooks
+    # ------------------------------------------------------------------
+
+    def _mfa_type(self):
+        current = super()._mfa_type()
+        if current == "totp" or not self:
+            return current
+        verdict = self._totp_policy_verdict()
+        if verdict == "exempt":
+            return None
+        if verdict == "blocked" or (verdict == "grace" and current is not None):
+            # App enrolment first, never an e-mailed code.
+            return SETUP_MFA_TYPE
+        return current
+
+    def _mfa_url(self):
+        if self and self._mfa_type() == SETUP_MFA_TYPE:
+            return SETUP_URL
+        return super()._mfa_url()
+
+    def _rpc_api_keys_only(self):
+        self.ensure_one()
+        if self._totp_policy_config()["password_rpc"] == "deny" and (
+            self._totp_policy_verdict() in ("enrolled", "grace", "blocked")
+        ):
+            return True
+        return super()._rpc_api_keys_only()
+
+    def _check_credentials(self, credential, env):
+        user = self.env.user
+        verdict = user._totp_policy_verdict()
+        if verdict == "exempt_outside":
+            _logger.info(
+                "2FA policy: exempt login %r refused from this address", user.login
+            )
+            raise AccessDenied()
+        if not (env or {}).get("interactive", True):
+            networks = self._totp_policy_config()["rpc_networks"]
+            if networks and not address_in(networks):
+                _logger.info("2FA policy: RPC refused from outside the API networks")
+                raise AccessDenied()
+        return super()._check_credentials(credential, env)
+
+    # ------------------------------------------------------------------
+    # Setup page
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _totp_policy_new_secret(self):
+        secret = base64.b32encode(os.urandom(TOTP_SECRET_SIZE // 8)).decode()
+        return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+    def _totp_policy_try_code(self, secret, code):
+        """Enable TOTP with ``secret`` if ``code`` matches; returns an error or None.
+
+        Wrong codes are counted in the database: after MAX_WRONG_CODES wrong codes
+        within WRONG_CODE_WINDOW every code is refused until the window has passed.
+        """
+        self.ensure_one()
+        # Serialise attempts of one user across workers and servers.
+        self.env.cr.execute(
+            "SELECT id FROM res_users WHERE id = %s FOR UPDATE", [self.id]
+        )
+        attempts = self.env["totp.policy.attempt"].sudo()
+        since = fields.Datetime.now() - WRONG_CODE_WINDOW
+        wrong = attempts.search_count(
+            [("user_id", "=", self.id), ("create_date", ">=", since)]
+        )
+        if wrong >= MAX_WRONG_CODES:
+            _logger.info("2FA setup: rate limit reached for %r", self.login)
+            return _(
+                "Too many wrong codes. For your security, no code is accepted for "
+                "15 minutes; please try again later."
+            )
+        try:
+            value = int("".join((code or "").split()))
+        except ValueError:
+            value = None
+        if value is not None and self.with_user(self)._totp_try_setting(secret, value):
+            attempts.search([("user_id", "=", self.id)]).unlink()
+            return None
+        attempts.create({"user_id": self.id})
+        return _("Verification failed, please double-check the 6-digit code.")
+
+    def _totp_policy_banner_deadline(self):
+        """The grace deadline (as text) to show in the banner, or False."""
+        self.ensure_one()
+        user = self.sudo()
+        if user._totp_policy_verdict() != "grace":
+            return False
+        return fields.Date.to_string(user._totp_policy_deadline().date())

@@ -1,0 +1,206 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .res_users import parse_networks
+
+PARAMS = {
+    "totp_policy_grace_days": "totp_policy.grace_days",
+    "totp_policy_portal_enforce": "totp_policy.portal_enforce",
+    "totp_policy_portal_grace_days": "totp_policy.portal_grace_days",
+    "totp_policy_password_rpc": "totp_policy.password_rpc",
+    "totp_policy_api_keys": "totp_policy.api_keys",
+    "totp_policy_rpc_networks": "totp_policy.rpc_networks",
+}
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    totp_policy_editable = fields.Boolean(
+        string="Two-factor policy editable", compute="_compute_totp_policy_editable"
+    )
+    totp_policy_group_ids = fields.Many2many(
+        "res.groups",
+        "totp_policy_settings_enforce_rel",
+        "settings_id",
+        "group_id",
+        string="Enforced groups",
+        help="Members of these groups (also through implied groups) must use an "
+        "authenticator app.",
+    )
+    totp_policy_except_group_ids = fields.Many2many(
+        "res.groups",
+        "totp_policy_settings_except_rel",
+        "settings_id",
+        "group_id",
+        string="Excepted groups",
+        help="Members of these groups are left out, even when they belong to an "
+        "enforced group.",
+    )
+    totp_policy_grace_days = fields.Integer(
+        string="Grace days",
+        help="Days an enforced user may keep working before setting up an "
+        "authenticator app (0: none).",
+    )
+    totp_policy_portal_enforce = fields.Boolean(
+        string="Enforce for portal users",
+    )
+    totp_policy_portal_grace_days = fields.Integer(string="Portal grace days")
+    totp_policy_password_rpc = fields.Selection(
+        [("deny", "Refused"), ("allow", "Allowed")],
+        string="Passwords over XML-RPC/JSON-RPC",
+        help="Whether enforced users may call XML-RPC/JSON-RPC with their password "
+        "(otherwise they must use an API key).",
+    )
+    totp_policy_api_keys = fields.Selection(
+        [("allow", "Allowed"), ("deny", "Refused")],
+        string="API keys",
+        help="Whether enforced users may use API keys.",
+    )
+    totp_policy_rpc_networks = fields.Char(
+        string="RPC networks",
+        help="Networks (CIDR, separated by spaces or commas) allowed to use "
+        "XML-RPC/JSON-RPC; empty: no limit.",
+    )
+    totp_policy_exemption_summary = fields.Text(
+        string="Exemptions", compute="_compute_totp_policy_exemption_summary"
+    )
+
+    def _compute_totp_policy_editable(self):
+        editable = (
+            self.env["ir.config_parameter"].sudo().get_param("totp_policy.editable")
+            == "True"
+        )
+        for settings in self:
+            settings.totp_policy_editable = editable
+
+    def _compute_totp_policy_exemption_summary(self):
+        exemptions = self.env["totp.policy.exemption"].sudo().search([])
+        lines = []
+        for exemption in exemptions:
+            networks = ", ".join((exemption.networks or "").split()) or _("anywhere")
+            lines.append(
+                _(
+                    "%(name)s: %(logins)s from %(networks)s",
+                    name=exemption.name,
+                    logins=", ".join(exemption._login_list()),
+                    networks=networks,
+                )
+            )
+        summary = "\n".join(lines) or _("No exemptions.")
+        for settings in self:
+            settings.totp_policy_exemption_summary = summary
+
+    @api.model
+    def get_values(self):
+        res = super().get_values()
+        params = self.env["ir.config_parameter"].sudo()
+        groups = self.env["res.groups"].sudo().with_context(active_test=False)
+        res.update(
+            totp_policy_group_ids=[
+                (6, 0, groups.search([("totp_policy_enforce", "=", True)]).ids)
+            ],
+            totp_policy_except_group_ids=[
+                (6, 0, groups.search([("totp_policy_except", "=", True)]).ids)
+            ],
+            totp_policy_grace_days=int(
+                params.get_param(PARAMS["totp_policy_grace_days"]) or 0
+            ),
+            totp_policy_portal_enforce=params.get_param(
+                PARAMS["totp_policy_portal_enforce"]
+            )
+            == "True",
+            totp_policy_portal_grace_days=int(
+                params.get_param(PARAMS["totp_policy_portal_grace_days"]) or 0
+            ),
+            totp_policy_password_rpc=params.get_param(
+                PARAMS["totp_policy_password_rpc"]
+            )
+            or "deny",
+            totp_policy_api_keys=params.get_param(PARAMS["totp_policy_api_keys"])
+            or "allow",
+            totp_policy_rpc_networks=params.get_param(
+                PARAMS["totp_policy_rpc_networks"]
+            )
+            or False,
+        )
+        return res
+
+    def _totp_policy_changed(self):
+        current = self.get_values()
+        for name in PARAMS:
+            if current.get(name) != self[name] and (current.get(name) or self[name]):
+                return True
+        for name in ("totp_policy_group_ids", "totp_policy_except_group_ids"):
+            if set(current[name][0][2]) != set(self[name].ids):
+                return True
+        return False
+
+    def set_values(self):
+        super().set_values()
+        if not self._totp_policy_changed():
+            return
+        if (
+            self.env["ir.config_parameter"].sudo().get_param("totp_policy.editable")
+            != "True"
+        ):
+            raise UserError(
+                _(
+                    "The two-factor policy is managed by its addon and cannot be changed here."
+                )
+            )
+        self._totp_policy_validate()
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param(
+            PARAMS["totp_policy_grace_days"], str(self.totp_policy_grace_days)
+        )
+        params.set_param(
+            PARAMS["totp_policy_portal_enforce"],
+            str(bool(self.totp_policy_portal_enforce)),
+        )
+        params.set_param(
+            PARAMS["totp_policy_portal_grace_days"],
+            str(self.totp_policy_portal_grace_days),
+        )
+        params.set_param(
+            PARAMS["totp_policy_password_rpc"], self.totp_policy_password_rpc
+        )
+        params.set_param(PARAMS["totp_policy_api_keys"], self.totp_policy_api_keys)
+        networks = " ".join(
+            str(n) for n in parse_networks(self.totp_policy_rpc_networks)
+        )
+        params.set_param(PARAMS["totp_policy_rpc_networks"], networks or False)
+        groups = self.env["res.groups"].sudo().with_context(active_test=False)
+        groups._totp_policy_reset_flags()
+        self.totp_policy_group_ids.sudo().write({"totp_policy_enforce": True})
+        self.totp_policy_except_group_ids.sudo().write({"totp_policy_except": True})
+        users = self.env["res.users"]
+        users._totp_policy_stamp_grace()
+        admins = (
+            self.env.ref("base.group_system")
+            .sudo()
+            .users.filtered(lambda user: user.active and user.id != 1)
+        )
+        if admins and all(user._totp_policy_verdict() == "blocked" for user in admins):
+            raise ValidationError(
+                _(
+                    "This would hold every administrator at the two-factor setup page "
+                    "right away. Set up your own authenticator app first (Preferences, "
+                    "Account Security) or give a grace period."
+                )
+            )
+
+    def _totp_policy_validate(self):
+        for name in ("totp_policy_grace_days", "totp_policy_portal_grace_days"):
+            if self[name] < 0:
+                raise ValidationError(_("Grace days cannot be negative."))
+        try:
+            parse_networks(self.totp_policy_rpc_networks)
+        except ValueError as error:
+            raise ValidationError(
+                _(
+                    "Invalid RPC network: %(error)s. Use CIDR notation such as "
+                    "192.0.2.0/24 or 2001:db8::/48.",
+                    error=error,
+                )
+            ) from error

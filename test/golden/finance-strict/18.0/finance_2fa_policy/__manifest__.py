@@ -1,0 +1,25 @@
+{
+    "name": "Finance two-factor policy",
+    "summary": "Accounting staff must use an authenticator app from day one",
+    "version": "18.0.1.0.0",
+    "category": "Extra Tools",
+    "website": "https://it.northwind.example",
+    "author": "Northwind Finance IT",
+    "license": "LGPL-3",
+    "depends": [
+        "account",
+        "auth_totp",
+        "auth_totp_mail_enforce",
+        "auth_totp_portal",
+        "base_setup",
+    ],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/policy_data.xml",
+        "views/templates.xml",
+        "views/res_config_settings_views.xml",
+        "views/res_groups_views.xml",
+        "views/res_users_views.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,74 @@
+import logging
+from urllib.parse import urlencode
+
+import werkzeug.exceptions
+
+from odoo import models
+from odoo.exceptions import AccessDenied
+from odoo.http import request
+
+from .res_users import CLIENT_ADDRESS, SETUP_URL, address_in
+
+_logger = logging.getLogger(__name__)
+
+# Routes a session held at setup may still reach.
+ALLOWED_PATHS = frozenset(
+    {
+        SETUP_URL,
+        "/web/login",
+        "/web/login/totp",
+        "/web/session/logout",
+        "/web/session/destroy",
+        "/web/binary/company_logo",
+        "/favicon.ico",
+    }
+)
+ALLOWED_PREFIXES = ("/web/assets/", "/web/static/", "/web/webclient/translations")
+RPC_PREFIXES = ("/xmlrpc/", "/jsonrpc", "/json/2/")
+
+
+class IrHttp(models.AbstractModel):
+    _inherit = "ir.http"
+
+    @classmethod
+    def _authenticate(cls, endpoint):
+        super()._authenticate(endpoint)
+        cls._totp_policy_guard(endpoint)
+
+    @classmethod
+    def _dispatch(cls, endpoint):
+        token = CLIENT_ADDRESS.set(request.httprequest.remote_addr)
+        try:
+            return super()._dispatch(endpoint)
+        finally:
+            CLIENT_ADDRESS.reset(token)
+
+    @classmethod
+    def _totp_policy_guard(cls, endpoint):
+        path = request.httprequest.path
+        users = request.env["res.users"].sudo()
+        if path.startswith(RPC_PREFIXES):
+            networks = users._totp_policy_config()["rpc_networks"]
+            if networks and not address_in(networks):
+                _logger.info("2FA policy: RPC refused from outside the API networks")
+                raise werkzeug.exceptions.Forbidden()
+        # Sessions only: API-key (bearer) calls follow the RPC rules of res.users.
+        uid = request.session.uid
+        if not uid or path in ALLOWED_PATHS or path.startswith(ALLOWED_PREFIXES):
+            return
+        verdict = users.browse(uid)._totp_policy_verdict()
+        if verdict == "exempt_outside":
+            _logger.info("2FA policy: exempt session used from outside its networks")
+            if request.session.uid:
+                request.session.logout(keep_db=True)
+            if endpoint.routing.get("type") == "http":
+                werkzeug.exceptions.abort(request.redirect("/web/login", 303))
+            raise AccessDenied()
+        if verdict != "blocked":
+            return
+        if endpoint.routing.get("type") == "http" and not path.startswith(RPC_PREFIXES):
+            query = request.httprequest.query_string.decode()
+            target = path + ("?" + query if query else "")
+            location = SETUP_URL + "?" + urlencode({"redirect": target})
+            werkzeug.exceptions.abort(request.redirect(location, 303))
+        raise AccessDenied()

@@ -1,0 +1,25 @@
+{
+    "name": "ACME two-factor policy",
+    "summary": "Every employee must use an authenticator app; floor scanners are exempt on site",
+    "version": "19.0.1.0.0",
+    "category": "Extra Tools",
+    "website": "https://it.acme.example",
+    "author": "ACME IT",
+    "license": "LGPL-3",
+    "depends": [
+        "auth_totp",
+        "auth_totp_mail",
+        "auth_totp_portal",
+        "base_setup",
+    ],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/exemption_data.xml",
+        "data/policy_data.xml",
+        "views/templates.xml",
+        "views/res_config_settings_views.xml",
+        "views/res_groups_views.xml",
+        "views/res_users_views.xml",
+    ],
+    "installable": True,
+}
