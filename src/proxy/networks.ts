@@ -3,6 +3,7 @@
  * normalised by the policy loader (network address, explicit prefix), so this only parses that
  * canonical form, checks it is safe to put into a server's config, and intersects two lists.
  */
+import { cidrRange, parseCidr } from "../policy/cidr.js";
 
 export interface Network {
   version: 4 | 6;
@@ -13,63 +14,12 @@ export interface Network {
   text: string;
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-function parseIpv4(text: string): bigint | undefined {
-  const match = IPV4.exec(text);
-  if (!match) return undefined;
-  let value = 0n;
-  for (const part of match.slice(1)) {
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = (value << 8n) | BigInt(octet);
-  }
-  return value;
-}
-
-function parseIpv6(text: string): bigint | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (half: string): number[] | undefined => {
-    if (half === "") return [];
-    const result: number[] = [];
-    const pieces = half.split(":");
-    for (const [index, piece] of pieces.entries()) {
-      if (piece.includes(".") && index === pieces.length - 1) {
-        const v4 = parseIpv4(piece);
-        if (v4 === undefined) return undefined;
-        result.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
-      } else if (/^[0-9a-fA-F]{1,4}$/.test(piece)) {
-        result.push(Number.parseInt(piece, 16));
-      } else {
-        return undefined;
-      }
-    }
-    return result;
-  };
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  if (!head || !tail) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const all = [...head, ...Array<number>(missing).fill(0), ...tail];
-  return all.reduce((acc, group) => (acc << 16n) | BigInt(group), 0n);
-}
-
 /** Parses `address/prefix` (or a bare address, meaning one host); undefined when it is not one. */
 export function parseNetwork(text: string): Network | undefined {
-  const [address = "", prefixText, ...rest] = text.split("/");
-  if (rest.length > 0) return undefined;
-  const version = address.includes(":") ? 6 : 4;
-  const value = version === 4 ? parseIpv4(address) : parseIpv6(address);
-  if (value === undefined) return undefined;
-  const bits = version === 4 ? 32 : 128;
-  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
-  const prefix = prefixText === undefined ? bits : Number(prefixText);
-  if (prefix > bits) return undefined;
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  return { version, base: value & ~hostMask, prefix, text };
+  const parsed = parseCidr(text);
+  const range = cidrRange(text);
+  if (!parsed.ok || !range) return undefined;
+  return { version: range.version, base: range.first, prefix: Number(parsed.cidr.split("/")[1]), text };
 }
 
 /**
