@@ -5,12 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci
+# The pre-commit hook is tested with the real pre-commit tool.
+if ! command -v pre-commit >/dev/null 2>&1; then
+  sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q pre-commit
+fi
 # The reverse-proxy tests run nginx, Apache, Caddy and HAProxy for real.
 bash scripts/setup-proxies.sh
 sources="${ODOO_2FA_SOURCES:-$HOME/.cache/odoo-2fa/sources}"
 for series in 16.0 17.0 18.0 19.0; do
   if [ -f "$sources/$series/odoo/release.py" ]; then
     bash scripts/setup-local-odoo.sh
+    # The dockerized tier runs verify --docker against a private Docker daemon.
+    bash scripts/docker/setup.sh
     exit 0
   fi
 done

@@ -1,4 +1,5 @@
 /** Text renderings of verify's progress and report (pure; the CLI prints them). */
+import type { DockerVerifyReport } from "./docker/verify.js";
 import type { ProgressEvent, VerifyReport } from "./types.js";
 
 export function formatDuration(ms: number): string {
@@ -38,14 +39,14 @@ function indent(text: string, prefix = "    "): string {
 }
 
 /** The report as text: a verdict line, then what failed and where to look. */
-export function formatReport(report: VerifyReport): string {
+export function formatReport(report: VerifyReport | DockerVerifyReport): string {
   const out: string[] = [];
   const mark = report.ok ? "✔" : "✘";
   const t = report.tests;
   const testsText = t.reported ? `${t.total} test(s): ${t.passed} passed, ${t.failed} failed, ${t.errors} error(s)${t.skipped ? `, ${t.skipped} skipped` : ""}` : "no test result";
   const head = report.install.ok ? `installed; ${testsText}` : "install failed";
   const warnings = report.warnings.length ? `; ${report.warnings.length} warning/error line(s) in the log` : "";
-  out.push(`${mark} ${report.addon} on Odoo ${report.series}: ${head}${warnings} (${formatDuration(report.durationMs)}${report.template.reused ? "" : ", template built"})`);
+  out.push(`${mark} ${report.addon} on Odoo ${report.series}: ${head}${warnings} (${formatDuration(report.durationMs)}${report.backend === "local" && !report.template.reused ? ", template built" : ""})`);
 
   const error = report.install.error;
   if (error) {
@@ -67,7 +68,8 @@ export function formatReport(report: VerifyReport): string {
   for (const note of report.notes) out.push(`  note: ${note}`);
   if (!report.ok) out.push(`  log: ${report.logFile}`);
   if (report.kept) {
-    out.push(`  kept database ${report.kept.database} in ${report.kept.dir}`);
+    const where = "dir" in report.kept ? report.kept.dir : `container ${report.kept.container} (network ${report.kept.network})`;
+    out.push(`  kept database ${report.kept.database} in ${where}`);
     out.push(`    start PostgreSQL: ${report.kept.startPostgres}`);
     out.push(`    then Odoo with:   ${report.kept.odooArgs}`);
   }

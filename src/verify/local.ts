@@ -259,8 +259,8 @@ class Steps {
   }
 }
 
-/** Turns the log of the addon's install into the report's verdict. */
-function verdict(analysis: LogAnalysis, exitCode: number | undefined): { problems: string[]; notes: string[] } {
+/** Turns the log of the addon's install into the report's verdict (both backends). */
+export function verdict(analysis: LogAnalysis, exitCode: number | undefined): { problems: string[]; notes: string[] } {
   const problems: string[] = [];
   const notes: string[] = [];
   if (analysis.installError) {
