@@ -27,10 +27,13 @@ export function policyDigest(policy: Policy): string {
   return sha256(canonicalJson(policy));
 }
 
-/** Digest of the templates that apply to one series (shared files with its overlays). */
+/**
+ * Digest of the templates that apply to one series (shared files with its overlays): of their
+ * sources, so it is the same whether the templates were precompiled by the build or compiled at load.
+ */
 export function templatesDigest(templates: TemplateSet, series: Series): string {
   const files = [...templatesFor(templates, series).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  const parts = files.map(([name, file]) => `${name}\0${sha256(file.kind === "handlebars" ? file.source : file.bytes)}`);
+  const parts = files.map(([name, file]) => `${name}\0${file.sha256}`);
   return sha256(parts.join("\n"));
 }
 

@@ -1,9 +1,8 @@
 import type { Policy, Series } from "../policy/model.js";
-import { buildContext, type TemplateContext } from "./context.js";
-import { COMPILE_OPTIONS, createTemplateEngine } from "./handlebars.js";
+import { buildContext } from "./context.js";
 import type { TemplateFile, TemplateSet } from "./template-set.js";
 
-export { loadTemplateSet, defaultTemplateDir, type TemplateSet } from "./template-set.js";
+export { loadTemplateSet, defaultTemplateDir, type TemplateFile, type TemplateSet } from "./template-set.js";
 export { buildContext, type TemplateContext } from "./context.js";
 
 /** A rendered addon: path inside the addon folder (POSIX separators) → content. */
@@ -11,27 +10,6 @@ export type VirtualTree = Map<string, string | Uint8Array>;
 
 /** Placeholder in template paths replaced by the addon's technical name. */
 export const ADDON_PATH_PLACEHOLDER = "__addon__";
-
-type CompiledTemplate = (context: TemplateContext) => string;
-
-const engine = createTemplateEngine();
-const compiled = new WeakMap<TemplateFile, CompiledTemplate>();
-
-function compile(file: TemplateFile & { kind: "handlebars" }, name: string): CompiledTemplate {
-  let template = compiled.get(file);
-  if (!template) {
-    const render = engine.compile(file.source, COMPILE_OPTIONS);
-    template = (context) => {
-      try {
-        return render(context);
-      } catch (error) {
-        throw new Error(`template ${name}: ${(error as Error).message}`, { cause: error });
-      }
-    };
-    compiled.set(file, template);
-  }
-  return template;
-}
 
 /** The template files that apply to one series: shared files with that series' overlays on top. */
 export function templatesFor(templates: TemplateSet, series: Series): Map<string, TemplateFile> {
@@ -54,7 +32,12 @@ export function renderAddon(policy: Policy, series: Series, templates: TemplateS
       tree.set(outputPath, file.bytes);
       continue;
     }
-    const content = compile(file, name)(context);
+    let content: string;
+    try {
+      content = file.render(context);
+    } catch (error) {
+      throw new Error(`template ${name}: ${(error as Error).message}`, { cause: error });
+    }
     if (content.trim() === "") continue;
     tree.set(outputPath, content);
   }

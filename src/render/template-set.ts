@@ -1,12 +1,20 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { sha256 } from "../plan/digest.js";
 import { SERIES, type Series } from "../policy/model.js";
+import type { TemplateContext } from "./context.js";
+import { templateEngine, type TemplateSpec } from "./handlebars.js";
 
-/** One file of the template folder: a Handlebars source, or bytes copied as they are. */
+/**
+ * One file of the template folder, ready to use: a compiled Handlebars template, or bytes copied
+ * as they are. `sha256` is the digest of the file's *source* (the `.hbs` text as UTF-8, or the
+ * bytes), the same whether the template was compiled at build time or at load time: the lock
+ * file's `templatesSha256` is made of these.
+ */
 export type TemplateFile =
-  | { kind: "handlebars"; source: string }
-  | { kind: "verbatim"; bytes: Uint8Array };
+  | { kind: "handlebars"; sha256: string; render: (context: TemplateContext) => string }
+  | { kind: "verbatim"; sha256: string; bytes: Uint8Array };
 
 /**
  * The template folder read into memory: shared files, plus per-series overlays that replace
@@ -17,15 +25,38 @@ export interface TemplateSet {
   overlays: Readonly<Record<Series, ReadonlyMap<string, TemplateFile>>>;
 }
 
+/** One file of the template folder as read from disk (what the build precompiles). */
+export type TemplateSource = { kind: "handlebars"; source: string } | { kind: "verbatim"; bytes: Uint8Array };
+
+/** The template folder as read from disk: base files and per-series overlays, by output path. */
+export interface TemplateSources {
+  base: Map<string, TemplateSource>;
+  overlays: Record<Series, Map<string, TemplateSource>>;
+}
+
+/**
+ * What `npm run build` writes to dist/templates.precompiled.js (scripts/build-templates.ts):
+ * every template already compiled, so the built CLI neither reads templates/ nor loads the
+ * Handlebars compiler. Each entry is `{ sha256, spec }` (Handlebars) or `{ sha256, base64 }`.
+ */
+export type PrecompiledEntry = { sha256: string; spec: TemplateSpec } | { sha256: string; base64: string };
+export interface PrecompiledTemplates {
+  base: Record<string, PrecompiledEntry>;
+  overlays: Record<Series, Record<string, PrecompiledEntry>>;
+}
+
 export const TEMPLATE_SUFFIX = ".hbs";
+
+/** File name of the precompiled template module, in dist/ (one level above the built code). */
+export const PRECOMPILED_MODULE = "templates.precompiled.js";
 
 /** The `templates/` folder shipped with the tool (next to `src/` and `dist/`). */
 export function defaultTemplateDir(): string {
   return fileURLToPath(new URL("../../templates", import.meta.url));
 }
 
-async function readTree(root: string): Promise<Map<string, TemplateFile>> {
-  const files = new Map<string, TemplateFile>();
+async function readTree(root: string): Promise<Map<string, TemplateSource>> {
+  const files = new Map<string, TemplateSource>();
   let entries;
   try {
     entries = await readdir(root, { recursive: true, withFileTypes: true });
@@ -33,29 +64,102 @@ async function readTree(root: string): Promise<Map<string, TemplateFile>> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return files;
     throw error;
   }
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const absolute = path.join(entry.parentPath, entry.name);
-    const relative = path.relative(root, absolute).split(path.sep).join("/");
-    if (relative.endsWith(TEMPLATE_SUFFIX)) {
-      const source = await readFile(absolute, "utf8");
-      files.set(relative.slice(0, -TEMPLATE_SUFFIX.length), { kind: "handlebars", source });
-    } else {
-      files.set(relative, { kind: "verbatim", bytes: new Uint8Array(await readFile(absolute)) });
-    }
-  }
+  // Sorted, so the set (and the precompiled module built from it) does not depend on readdir order.
+  const paths = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
+    .sort();
+  const read = await Promise.all(
+    paths.map(async (relative): Promise<[string, TemplateSource]> => {
+      const absolute = path.join(root, relative);
+      if (relative.endsWith(TEMPLATE_SUFFIX))
+        return [relative.slice(0, -TEMPLATE_SUFFIX.length), { kind: "handlebars", source: await readFile(absolute, "utf8") }];
+      return [relative, { kind: "verbatim", bytes: new Uint8Array(await readFile(absolute)) }];
+    }),
+  );
+  for (const [name, file] of read) files.set(name, file);
   return files;
 }
 
-/** Reads the template folder (the only IO of rendering; done once by the caller). */
-export async function loadTemplateSet(dir: string = defaultTemplateDir()): Promise<TemplateSet> {
+/** Reads a template folder: `base/` and one overlay folder per series. */
+export async function readTemplateSources(dir: string = defaultTemplateDir()): Promise<TemplateSources> {
   const [base, ...overlayTrees] = await Promise.all([
     readTree(path.join(dir, "base")),
     ...SERIES.map((series) => readTree(path.join(dir, series))),
   ]);
   const overlays = Object.fromEntries(SERIES.map((series, i) => [series, overlayTrees[i]!])) as Record<
     Series,
-    Map<string, TemplateFile>
+    Map<string, TemplateSource>
   >;
   return { base: base!, overlays };
+}
+
+/**
+ * A template compiled from its source. Compiled on first render, as Handlebars' own `compile` does:
+ * a run for one series compiles no other series' overlays, and a template that never renders costs nothing.
+ */
+function fromSource(file: TemplateSource): TemplateFile {
+  if (file.kind === "verbatim") return { kind: "verbatim", sha256: sha256(file.bytes), bytes: file.bytes };
+  const { source } = file;
+  let compiled: ((context: TemplateContext) => string) | undefined;
+  return {
+    kind: "handlebars",
+    sha256: sha256(source),
+    render: (context) => (compiled ??= templateEngine().compile(source))(context),
+  };
+}
+
+function fromPrecompiled(entry: PrecompiledEntry): TemplateFile {
+  if ("base64" in entry)
+    return { kind: "verbatim", sha256: entry.sha256, bytes: new Uint8Array(Buffer.from(entry.base64, "base64")) };
+  return { kind: "handlebars", sha256: entry.sha256, render: templateEngine().template(entry.spec) };
+}
+
+function mapValues<A, B>(entries: Iterable<[string, A]>, convert: (value: A) => B): Map<string, B> {
+  return new Map([...entries].map(([name, value]) => [name, convert(value)]));
+}
+
+/** The precompiled templates of a built CLI, or undefined when not running from a build. */
+async function loadPrecompiled(): Promise<PrecompiledTemplates | undefined> {
+  const url = new URL(`../${PRECOMPILED_MODULE}`, import.meta.url);
+  if (url.protocol !== "file:") return undefined;
+  const found = await stat(url).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+  if (!found) return undefined;
+  return (await import(url.href)) as PrecompiledTemplates;
+}
+
+/** A template set from a precompiled module (dist/templates.precompiled.js, or the same text elsewhere). */
+export function templateSetFromPrecompiled(precompiled: PrecompiledTemplates): TemplateSet {
+  return {
+    base: mapValues(Object.entries(precompiled.base), fromPrecompiled),
+    overlays: Object.fromEntries(
+      SERIES.map((series) => [series, mapValues(Object.entries(precompiled.overlays[series] ?? {}), fromPrecompiled)]),
+    ) as Record<Series, Map<string, TemplateFile>>,
+  };
+}
+
+/** A template set compiled now from sources read from a folder. */
+export function templateSetFromSources(sources: TemplateSources): TemplateSet {
+  return {
+    base: mapValues(sources.base, fromSource),
+    overlays: Object.fromEntries(SERIES.map((series) => [series, mapValues(sources.overlays[series], fromSource)])) as Record<
+      Series,
+      Map<string, TemplateFile>
+    >,
+  };
+}
+
+/**
+ * The template set (the only IO of rendering; done once by the caller). Without a folder, a built
+ * CLI uses the templates precompiled into dist/ by `npm run build`; otherwise (running from src/,
+ * tests, an explicit folder) the folder is read now and each template compiled on first use, with the
+ * same engine and helpers.
+ */
+export async function loadTemplateSet(dir?: string): Promise<TemplateSet> {
+  const precompiled = dir === undefined ? await loadPrecompiled() : undefined;
+  if (precompiled) return templateSetFromPrecompiled(precompiled);
+  return templateSetFromSources(await readTemplateSources(dir ?? defaultTemplateDir()));
 }

@@ -1,6 +1,6 @@
 /**
  * Runs the CLI as a subprocess, the way users run it. The sources are transpiled once per test
- * file (esbuild, file by file, the same layout as `npm run build`'s dist/) into a temporary
+ * file (esbuild, file by file, not bundled like `npm run build`'s dist/, so templates are compiled on load) into a temporary
  * folder, so each run pays for plain `node`, not for an on-the-fly TypeScript loader.
  */
 import { execFile } from "node:child_process";
