@@ -58,7 +58,7 @@ export async function loadPolicy(file: string): Promise<LoadResult> {
       issues: [
         fileIssue(
           file,
-          `is ${size} bytes`,
+          `is ${size} bytes, over the limit of ${MAX_POLICY_BYTES} bytes`,
           `a policy file of at most ${MAX_POLICY_BYTES} bytes`,
           "a policy is a few kilobytes; is this the right file?",
         ),
@@ -116,7 +116,13 @@ export function parsePolicyBytes(bytes: Uint8Array, fileName: string): LoadResul
   if (bytes.length > MAX_POLICY_BYTES) {
     return {
       ok: false,
-      issues: [fileIssue(fileName, `is ${bytes.length} bytes`, `a policy file of at most ${MAX_POLICY_BYTES} bytes`)],
+      issues: [
+        fileIssue(
+          fileName,
+          `is ${bytes.length} bytes, over the limit of ${MAX_POLICY_BYTES} bytes`,
+          `a policy file of at most ${MAX_POLICY_BYTES} bytes`,
+        ),
+      ],
     };
   }
   const nul = bytes.indexOf(0);
@@ -578,5 +584,13 @@ export function toModel(file: PolicyFile): Policy {
     api: { passwordRpc: file.api.password_rpc, apiKeys: file.api.api_keys, networks: file.api.networks.map(normaliseCidr) },
     settings: { editable: file.settings.editable },
     proxy: { adminNetworks: file.proxy.admin_networks.map(normaliseCidr) },
+    recoveryCodes: { enabled: file.recovery_codes.enabled, count: file.recovery_codes.count },
+    report: file.report,
+    notifications: {
+      announce: file.notifications.announce,
+      remindDaysBeforeDeadline: [...file.notifications.remind_days_before_deadline].sort((a, b) => b - a),
+      notifyAdminsWeekly: file.notifications.notify_admins_weekly,
+    },
+    audit: file.audit,
   };
 }

@@ -39,4 +39,10 @@ export interface Policy {
   settings: { editable: boolean };
   /** Reverse-proxy rules (`odoo-2fa proxy`); optional in the file, `adminNetworks: []` by default. */
   proxy: { adminNetworks: string[] };
+  /** Optional switches (issue 7); each is off by default and adds files only when on. */
+  recoveryCodes: { enabled: boolean; count: number };
+  report: boolean;
+  /** `remindDaysBeforeDeadline` is sorted from the earliest reminder (most days) down. */
+  notifications: { announce: boolean; remindDaysBeforeDeadline: number[]; notifyAdminsWeekly: boolean };
+  audit: boolean;
 }

@@ -188,5 +188,32 @@ export function checkRules(raw: unknown): RuleFinding[] {
   const proxy = isObject(raw.proxy) ? raw.proxy : {};
   duplicates(listAt(proxy.admin_networks), ["proxy", "admin_networks"], "network", canonicalNetwork, findings);
   overlaps(listAt(proxy.admin_networks), ["proxy", "admin_networks"], findings);
+  const notifications = isObject(raw.notifications) ? raw.notifications : {};
+  const reminders = listAt(notifications.remind_days_before_deadline);
+  duplicates(
+    reminders.map((day) => (typeof day === "number" ? String(day) : day)),
+    ["notifications", "remind_days_before_deadline"],
+    "reminder day",
+    (value) => value,
+    findings,
+  );
+  const graceDays = Math.max(
+    typeof enforce.grace_days === "number" ? enforce.grace_days : 0,
+    portal.enforce === true && typeof portal.grace_days === "number" ? portal.grace_days : 0,
+  );
+  reminders.forEach((day, index) => {
+    if (typeof day === "number" && Number.isInteger(day) && day >= graceDays && day >= 1) {
+      findings.push({
+        severity: "warning",
+        path: ["notifications", "remind_days_before_deadline", index],
+        message:
+          graceDays === 0
+            ? `a reminder ${day} day(s) before the deadline, but there is no grace period: it is never sent`
+            : `a reminder ${day} day(s) before the deadline, but the longest grace period is ${graceDays} day(s): it goes out with the announcement or never`,
+        expected: `a number of days below ${Math.max(graceDays, 1)}`,
+        hint: "reminders count back from the end of the grace period (enforce.grace_days, portal.grace_days)",
+      });
+    }
+  });
   return findings;
 }

@@ -379,6 +379,70 @@ const proxySchema = z
   .prefault({})
   .meta({ title: "Reverse proxy", description: "Rules for the reverse-proxy configuration `odoo-2fa proxy` writes." });
 
+const recoveryCodesSchema = z
+  .object({
+    enabled: expecting(
+      z.boolean().default(false).meta({
+        title: "Recovery codes",
+        description:
+          "Whether users get one-time recovery codes after enrolling, accepted once each in place of a TOTP code at the login's code step.",
+      }),
+      "true or false",
+    ),
+    count: expecting(
+      z
+        .number()
+        .int()
+        .min(5)
+        .max(20)
+        .default(10)
+        .meta({ title: "Number of codes", description: "How many codes a set holds (regenerating replaces the whole set)." }),
+      "a whole number from 5 to 20",
+    ),
+  })
+  .strict()
+  .prefault({})
+  .meta({
+    title: "Recovery codes",
+    description: "One-time codes for a lost phone, stored only as salted hashes; rate-limited like TOTP codes.",
+  });
+
+const reminderDay = z.number().int().min(1).max(365).meta({ title: "Days before the deadline" });
+
+const notificationsSchema = z
+  .object({
+    announce: expecting(
+      z.boolean().default(false).meta({
+        title: "Announce",
+        description:
+          "Mail each user once when the policy first applies to them: what 2FA is, why, which apps, how to enrol, their deadline.",
+      }),
+      "true or false",
+    ),
+    remind_days_before_deadline: expecting(
+      z.array(reminderDay).default([]).meta({
+        title: "Reminders",
+        description: "Send a reminder this many days before a user's grace deadline, once per value.",
+        examples: [[7, 1]],
+      }),
+      "a list of whole numbers of days from 1 to 365, e.g. [7, 1]",
+    ),
+    notify_admins_weekly: expecting(
+      z.boolean().default(false).meta({
+        title: "Weekly summary to administrators",
+        description: "Mail the Settings administrators once a week the list of users who still have not enrolled.",
+      }),
+      "true or false",
+    ),
+  })
+  .strict()
+  .prefault({})
+  .meta({
+    title: "Notifications",
+    description:
+      "Mails sent by a daily scheduled action that is safe to run twice; the mail templates are editable in Odoo.",
+  });
+
 export const policySchema = expecting(
   z
     .object({
@@ -403,6 +467,24 @@ export const policySchema = expecting(
       api: apiSchema,
       settings: settingsSchema,
       proxy: proxySchema,
+      recovery_codes: recoveryCodesSchema,
+      report: expecting(
+        z.boolean().default(false).meta({
+          title: "Compliance report",
+          description:
+            "A Two-factor compliance menu for administrators (list and pivot per group and company) that `odoo-2fa report` also reads over the API.",
+        }),
+        "true or false",
+      ),
+      notifications: notificationsSchema,
+      audit: expecting(
+        z.boolean().default(false).meta({
+          title: "Audit trail",
+          description:
+            "Record enrolments, removals, admin resets, refused password-RPC and refused exempt logins in a read-only log with a retention setting.",
+        }),
+        "true or false",
+      ),
     })
     .strict()
     .meta({

@@ -96,7 +96,49 @@ enforce: {groups: [base.group_user]}
       api: { passwordRpc: "deny", apiKeys: "allow", networks: [] },
       settings: { editable: true },
       proxy: { adminNetworks: [] },
+      recoveryCodes: { enabled: false, count: 10 },
+      report: false,
+      notifications: { announce: false, remindDaysBeforeDeadline: [], notifyAdminsWeekly: false },
+      audit: false,
     });
+  });
+
+  it("reads the optional switches and sorts reminders from the earliest", () => {
+    const text = `schema: 1
+addon: {name: acme_2fa_policy, title: T, summary: S, author: A}
+enforce: {groups: [base.group_user], grace_days: 30}
+recovery_codes: {enabled: true, count: 12}
+report: true
+notifications: {announce: true, remind_days_before_deadline: [1, 14, 7], notify_admins_weekly: true}
+audit: true
+`;
+    const result = parsePolicyText(text, "switches.yaml");
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.policy.recoveryCodes).toEqual({ enabled: true, count: 12 });
+    expect(result.policy.report).toBe(true);
+    expect(result.policy.notifications).toEqual({ announce: true, remindDaysBeforeDeadline: [14, 7, 1], notifyAdminsWeekly: true });
+    expect(result.policy.audit).toBe(true);
+  });
+
+  it("locates bad switch values and says what to write", () => {
+    const text = `schema: 1
+addon: {name: acme_2fa_policy, title: T, summary: S, author: A}
+enforce: {groups: [base.group_user], grace_days: 10}
+recovery_codes: {enabled: true, count: 3}
+notifications: {remind_days_before_deadline: [7, 7, 30]}
+audit: yes please
+`;
+    const result = parsePolicyText(text, "bad.yaml");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const byPath = new Map(result.issues.map((issue) => [issue.path, issue]));
+    expect(byPath.get("recovery_codes.count")).toMatchObject({ line: 4, col: 40, severity: "error", expected: "a whole number from 5 to 20" });
+    expect(byPath.get("notifications.remind_days_before_deadline[1]")).toMatchObject({ line: 5, severity: "error" });
+    expect(byPath.get("notifications.remind_days_before_deadline[1]")?.message).toMatch(/listed twice/);
+    expect(byPath.get("notifications.remind_days_before_deadline[2]")).toMatchObject({ severity: "warning" });
+    expect(byPath.get("notifications.remind_days_before_deadline[2]")?.message).toMatch(/longest grace period is 10 day/);
+    expect(byPath.get("audit")).toMatchObject({ line: 6, col: 8, severity: "error", expected: "true or false" });
   });
 
   it("reads JSON with the same positions", () => {
@@ -440,7 +482,7 @@ describe("file-level problems", () => {
 
   it("too large", () => {
     const issue = only(parsePolicyBytes(new Uint8Array(1024 * 1024 + 1).fill(0x20), "p.yaml"));
-    expect(issue.message).toBe("is 1048577 bytes");
+    expect(issue.message).toBe("is 1048577 bytes, over the limit of 1048576 bytes");
   });
 
   it("alias bomb", () => {
@@ -481,7 +523,7 @@ describe("file-level problems", () => {
     await mkdir(path.join(dir, "policy.yaml"));
     expect(only(await loadPolicy(path.join(dir, "policy.yaml"))).message).toBe("is a directory");
     await writeFile(path.join(dir, "big.yaml"), Buffer.alloc(2 * 1024 * 1024, 0x20));
-    expect(only(await loadPolicy(path.join(dir, "big.yaml"))).message).toBe(`is ${2 * 1024 * 1024} bytes`);
+    expect(only(await loadPolicy(path.join(dir, "big.yaml"))).message).toBe(`is ${2 * 1024 * 1024} bytes, over the limit of 1048576 bytes`);
     await rm(dir, { recursive: true, force: true });
   });
 });

@@ -19,6 +19,10 @@ export function samplePolicy(overrides: Partial<Policy> = {}): Policy {
     api: { passwordRpc: "deny", apiKeys: "allow", networks: [] },
     settings: { editable: true },
     proxy: { adminNetworks: [] },
+    recoveryCodes: { enabled: false, count: 10 },
+    report: false,
+    notifications: { announce: false, remindDaysBeforeDeadline: [], notifyAdminsWeekly: false },
+    audit: false,
     ...overrides,
   };
 }
