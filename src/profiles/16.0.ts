@@ -20,5 +20,6 @@ export const profile16: SeriesProfile = {
   sessionAccess: "attribute",
   jsonRouteType: "json",
   addonDepends: ["auth_totp", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
+  cronHasNumbercall: true,
   backendHome: "/web",
 };

@@ -8,5 +8,6 @@ export const profile18: SeriesProfile = {
   apiKeyGenerateTakesExpiration: true,
   listViewTag: "list",
   listViewMode: "list",
+  cronHasNumbercall: false,
   backendHome: "/odoo",
 };

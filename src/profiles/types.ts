@@ -43,6 +43,8 @@ export interface SeriesProfile {
   jsonRouteType: "json" | "jsonrpc";
   /** Modules the generated addon always depends on (group modules of the policy are added). */
   addonDepends: readonly string[];
+  /** `ir.cron` still has `numbercall` (default 1: run once) and `doall`: 16.0 and 17.0. */
+  cronHasNumbercall: boolean;
   /** Login redirect default target after a full login. */
   backendHome: "/web" | "/odoo";
 }

@@ -12,6 +12,18 @@ export interface TemplateContext {
   exemptions: Policy["exemptions"];
   api: Policy["api"];
   settings: Policy["settings"];
+  recoveryCodes: Policy["recoveryCodes"];
+  report: boolean;
+  /** `enabled`: whether any mail is sent (then the addon has templates and a scheduled action). */
+  notifications: Policy["notifications"] & { enabled: boolean };
+  audit: boolean;
+  /** Whether the addon has scheduled actions (`data/ir_cron_data.xml`). */
+  hasCrons: boolean;
+  /**
+   * Tables of switches that are off, dropped when the addon is updated: Odoo keeps the table of a
+   * model removed from code, so a switch turned off would leave its data behind.
+   */
+  droppedTables: string[];
   /** `depends` of the manifest: the profile's modules plus the modules of the policy's groups. */
   depends: string[];
   toolVersion: string;
@@ -25,6 +37,9 @@ export function referencedModules(policy: Policy): string[] {
 
 export function buildContext(policy: Policy, series: Series): TemplateContext {
   const profile = profileFor(series);
+  const notifications = policy.notifications;
+  const notificationsEnabled =
+    notifications.announce || notifications.remindDaysBeforeDeadline.length > 0 || notifications.notifyAdminsWeekly;
   return {
     series,
     profile,
@@ -34,7 +49,20 @@ export function buildContext(policy: Policy, series: Series): TemplateContext {
     exemptions: policy.exemptions,
     api: policy.api,
     settings: policy.settings,
-    depends: [...new Set([...profile.addonDepends, ...referencedModules(policy)])].sort(),
+    recoveryCodes: policy.recoveryCodes,
+    report: policy.report,
+    notifications: { ...notifications, enabled: notificationsEnabled },
+    audit: policy.audit,
+    hasCrons: notificationsEnabled || policy.audit,
+    droppedTables: [
+      ...(policy.audit ? [] : ["totp_policy_audit"]),
+      ...(policy.report ? [] : ["totp_policy_compliance"]),
+      ...(notificationsEnabled ? [] : ["totp_policy_notification"]),
+      ...(policy.recoveryCodes.enabled ? [] : ["totp_policy_recovery_code"]),
+    ],
+    depends: [
+      ...new Set([...profile.addonDepends, ...(notificationsEnabled ? ["mail"] : []), ...referencedModules(policy)]),
+    ].sort(),
     toolVersion: TOOL_VERSION,
   };
 }

@@ -71,6 +71,84 @@ describe.each(examples)("addon for %s", (example) => {
   });
 });
 
+const SWITCH_FILES = {
+  recoveryCodes: ["models/totp_policy_recovery_code.py", "views/recovery_code_templates.xml", "tests/test_recovery_codes.py"],
+  report: ["models/totp_policy_compliance.py", "views/totp_policy_compliance_views.xml", "tests/test_report.py"],
+  notifications: ["models/totp_policy_notification.py", "data/mail_template_data.xml", "tests/test_notifications.py"],
+  audit: ["models/totp_policy_audit.py", "views/totp_policy_audit_views.xml", "tests/test_audit.py"],
+} as const;
+
+function withSwitches(policy: Policy, on: boolean): Policy {
+  return {
+    ...policy,
+    recoveryCodes: { enabled: on, count: 10 },
+    report: on,
+    notifications: { announce: on, remindDaysBeforeDeadline: on ? [7, 1] : [], notifyAdminsWeekly: on },
+    audit: on,
+  };
+}
+
+describe("optional switches (recovery codes, report, notifications, audit)", () => {
+  const base = examplePolicy("warehouse-scanners.yaml");
+  it.each([...SERIES])("on %s: every switch on adds its files, canonical, listed in the manifest", async (series) => {
+    const tree = renderAddon(withSwitches(base, true), series, templates);
+    const manifest = tree.get("__manifest__.py") as string;
+    for (const files of Object.values(SWITCH_FILES)) {
+      for (const file of files) {
+        expect(tree.has(file), file).toBe(true);
+        if (file.endsWith(".xml")) expect(manifest).toContain(`"${file}"`);
+      }
+    }
+    expect(manifest).toContain('"data/ir_cron_data.xml"');
+    expect(manifest).toMatch(/"depends": \[[^\]]*"mail",/s);
+    for (const [file, content] of tree) {
+      if (typeof content !== "string") continue;
+      if (file.endsWith(".py")) {
+        expect(ruffFormat(content), file).toBe(content);
+        expect(ruffCheck(content).filter((d) => !lintIgnored(file, d.code)), file).toEqual([]);
+      } else if (file.endsWith(".xml")) {
+        expect(await prettierXml(content), file).toBe(content);
+      }
+    }
+    const cron = tree.get("data/ir_cron_data.xml") as string;
+    expect(cron.includes("numbercall")).toBe(series === "16.0" || series === "17.0");
+    // Nothing left to clean up from a previous policy when every switch is on.
+    expect(tree.get("data/policy_data.xml")).not.toContain("<delete");
+    expect(tree.get("models/res_users.py")).not.toContain("DROP TABLE");
+  });
+
+  it.each([...SERIES])("on %s: every switch off adds nothing but the clean-up of a previous policy", (series) => {
+    const tree = renderAddon(withSwitches(base, false), series, templates);
+    for (const files of Object.values(SWITCH_FILES)) for (const file of files) expect(tree.has(file), file).toBe(false);
+    expect(tree.has("data/ir_cron_data.xml")).toBe(false);
+    const all = [...tree.values()].filter((c): c is string => typeof c === "string").join("\n");
+    for (const model of ["totp.policy.audit", "totp.policy.compliance", "totp.policy.notification", "totp.policy.recovery.code"])
+      expect(all).not.toContain(`"${model}"`);
+    expect(all).not.toContain("/web/login/totp/recovery");
+    // Odoo keeps the table of a model removed from code: updating drops those of switches now off.
+    const users = tree.get("models/res_users.py") as string;
+    for (const table of ["totp_policy_audit", "totp_policy_compliance", "totp_policy_notification", "totp_policy_recovery_code"])
+      expect(users).toContain(`DROP TABLE IF EXISTS ${table}")`);
+    const data = tree.get("data/policy_data.xml") as string;
+    // noupdate mail templates and the retention parameter are removed explicitly on update.
+    expect(data.match(/<delete/g)).toHaveLength(4);
+    expect(data).toContain(`'${base.addon.name}.mail_template_totp_policy_reminder'`);
+  });
+
+  it("counts recovery codes and reminder days from the policy, as data", () => {
+    const policy = { ...withSwitches(base, true), recoveryCodes: { enabled: true, count: 13 }, notifications: { announce: false, remindDaysBeforeDeadline: [30, 3], notifyAdminsWeekly: false } };
+    const tree = renderAddon(policy, "17.0", templates);
+    expect(tree.get("models/totp_policy_recovery_code.py")).toContain("RECOVERY_CODE_COUNT = 13\n");
+    const notification = tree.get("models/totp_policy_notification.py") as string;
+    expect(notification).toContain("REMIND_DAYS = [30, 3]");
+    expect(notification).toContain("ANNOUNCE = False");
+    const mails = tree.get("data/mail_template_data.xml") as string;
+    expect(mails).toContain('id="mail_template_totp_policy_reminder"');
+    expect(mails).not.toContain('id="mail_template_totp_policy_announce"');
+    expect(tree.get("data/policy_data.xml")).toContain("mail_template_totp_policy_announce");
+  });
+});
+
 describe("series differences", () => {
   const policy = examplePolicy("warehouse-scanners.yaml");
   it("uses div settings on 16.0 and <block>/<setting> after", () => {

@@ -16,10 +16,13 @@
     "data": [
         "security/ir.model.access.csv",
         "data/policy_data.xml",
+        "data/ir_cron_data.xml",
         "views/templates.xml",
         "views/res_config_settings_views.xml",
         "views/res_groups_views.xml",
         "views/res_users_views.xml",
+        "views/totp_policy_compliance_views.xml",
+        "views/totp_policy_audit_views.xml",
     ],
     "installable": True,
 }

@@ -5,5 +5,8 @@ from . import (
     res_users,
     res_users_apikeys,
     totp_policy_attempt,
+    totp_policy_compliance,
     totp_policy_exemption,
+    totp_policy_notification,
+    totp_policy_recovery_code,
 )

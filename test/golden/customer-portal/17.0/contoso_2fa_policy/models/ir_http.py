@@ -7,7 +7,13 @@ from odoo import models
 from odoo.exceptions import AccessDenied
 from odoo.http import request
 
-from .res_users import CLIENT_ADDRESS, SETUP_URL, address_in
+from .res_users import (
+    CLIENT_ADDRESS,
+    RECOVERY_CODES_SESSION_KEY,
+    RECOVERY_URL,
+    SETUP_URL,
+    address_in,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -15,6 +21,7 @@ _logger = logging.getLogger(__name__)
 ALLOWED_PATHS = frozenset(
     {
         SETUP_URL,
+        RECOVERY_URL,
         "/web/login",
         "/web/login/totp",
         "/web/session/logout",
@@ -56,6 +63,16 @@ class IrHttp(models.AbstractModel):
         uid = request.session.uid
         if not uid or path in ALLOWED_PATHS or path.startswith(ALLOWED_PREFIXES):
             return
+        if (
+            RECOVERY_CODES_SESSION_KEY in request.session
+            and endpoint.routing.get("type") == "http"
+            and request.httprequest.method == "GET"
+        ):
+            # Freshly enrolled: show the recovery codes before anything else.
+            query = request.httprequest.query_string.decode()
+            target = path + ("?" + query if query else "")
+            location = RECOVERY_URL + "?" + urlencode({"redirect": target})
+            werkzeug.exceptions.abort(request.redirect(location, 303))
         verdict = users.browse(uid)._totp_policy_verdict()
         if verdict == "exempt_outside":
             _logger.info("2FA policy: exempt session used from outside its networks")

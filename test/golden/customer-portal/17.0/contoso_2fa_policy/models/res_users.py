@@ -15,6 +15,8 @@ _logger = logging.getLogger(__name__)
 
 SETUP_MFA_TYPE = "totp_policy_setup"
 SETUP_URL = "/web/login/totp/setup"
+RECOVERY_URL = "/web/login/totp/recovery"
+RECOVERY_CODES_SESSION_KEY = "totp_policy_recovery_codes"
 MAX_WRONG_CODES = 5
 WRONG_CODE_WINDOW = timedelta(minutes=15)
 
@@ -77,6 +79,12 @@ class ResUsers(models.Model):
         compute="_compute_totp_policy_status",
         compute_sudo=True,
     )
+
+    def init(self):
+        super().init()
+        # Odoo keeps the table of a model removed from code: the data of a switch
+        # the policy has turned off goes with it.
+        self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_audit")
 
     # ------------------------------------------------------------------
     # Policy (cached; invalidated with the registry cache)
@@ -152,20 +160,7 @@ class ResUsers(models.Model):
         if not row or not row[0] or uid == 1:
             return ("not_required", None, ())
         _active, login, share, enrolled, grace_start = row
-        self.env.cr.execute(
-            """
-            WITH RECURSIVE user_groups(id) AS (
-                SELECT gid FROM res_groups_users_rel WHERE uid = %s
-                 UNION
-                SELECT rel.hid
-                  FROM res_groups_implied_rel rel
-                  JOIN user_groups ON rel.gid = user_groups.id
-            )
-            SELECT id FROM user_groups
-            """,
-            [uid],
-        )
-        group_ids = {group_id for (group_id,) in self.env.cr.fetchall()}
+        group_ids = self._totp_policy_user_group_ids(uid)
         public = self.env.ref("base.group_public", raise_if_not_found=False)
         if public and public.id in group_ids:
             return ("not_required", None, ())
@@ -189,6 +184,24 @@ class ResUsers(models.Model):
         if grace_days and start:
             deadline = start + timedelta(days=grace_days)
         return ("missing", deadline, ())
+
+    @api.model
+    def _totp_policy_user_group_ids(self, uid):
+        """Ids of the user's groups, implied groups included, read with SQL."""
+        self.env.cr.execute(
+            """
+            WITH RECURSIVE user_groups(id) AS (
+                SELECT gid FROM res_groups_users_rel WHERE uid = %s
+                 UNION
+                SELECT rel.hid
+                  FROM res_groups_implied_rel rel
+                  JOIN user_groups ON rel.gid = user_groups.id
+            )
+            SELECT id FROM user_groups
+            """,
+            [uid],
+        )
+        return {group_id for (group_id,) in self.env.cr.fetchall()}
 
     def _totp_policy_verdict(self):
         """What the policy says about this user for the current request.
@@ -282,6 +295,9 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
+        if "totp_secret" in vals and not vals["totp_secret"]:
+            codes = self.env["totp.policy.recovery.code"].sudo()
+            codes.search([("user_id", "in", self.ids)]).unlink()
         watched = {
             "groups_id",
             "active",
@@ -333,7 +349,8 @@ class ResUsers(models.Model):
                 "2FA policy: exempt login %r refused from this address", user.login
             )
             raise AccessDenied()
-        if not (env or {}).get("interactive", True):
+        interactive = (env or {}).get("interactive", True)
+        if not interactive:
             networks = self._totp_policy_config()["rpc_networks"]
             if networks and not address_in(networks):
                 _logger.info("2FA policy: RPC refused from outside the API networks")
@@ -380,6 +397,14 @@ class ResUsers(models.Model):
             return None
         attempts.create({"user_id": self.id})
         return _("Verification failed, please double-check the 6-digit code.")
+
+    def _totp_try_setting(self, secret, code):
+        enabled = super()._totp_try_setting(secret, code)
+        if enabled and request:
+            # Shown once, by the next page the user opens (see ir.http).
+            codes = self.env["totp.policy.recovery.code"].sudo()._generate(self)
+            request.session[RECOVERY_CODES_SESSION_KEY] = codes
+        return enabled
 
     def _totp_policy_banner_deadline(self):
         """The grace deadline (as text) to show in the banner, or False."""

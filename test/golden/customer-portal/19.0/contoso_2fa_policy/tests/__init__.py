@@ -1,1 +1,6 @@
-from . import test_enforcement
+from . import (
+    test_enforcement,
+    test_notifications,
+    test_recovery_codes,
+    test_report,
+)

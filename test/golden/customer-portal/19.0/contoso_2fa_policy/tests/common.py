@@ -133,11 +133,15 @@ class TotpPolicyCase(HttpCase):
         self.assertTrue(match, "the setup page shows no secret")
         return page, match.group(1)
 
-    def submit_code(self, page, code, redirect=None):
+    def submit_code(self, page, code, redirect=None, show_recovery_codes=True):
         data = {"code": code, "csrf_token": self.csrf(page)}
         if redirect is not None:
             data["redirect"] = redirect
-        return self.url_open(SETUP_PATH, data=data, allow_redirects=False)
+        response = self.url_open(SETUP_PATH, data=data, allow_redirects=False)
+        if show_recovery_codes and response.status_code == 303:
+            # The first page after enrolment shows the recovery codes (once).
+            self.url_open("/web/login/totp/recovery")
+        return response
 
     @mute_logger(*QUIET_LOGGERS)
     def call_kw(self, model, method, args, kwargs=None):

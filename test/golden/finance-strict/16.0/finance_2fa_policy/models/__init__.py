@@ -5,5 +5,7 @@ from . import (
     res_users,
     res_users_apikeys,
     totp_policy_attempt,
+    totp_policy_audit,
+    totp_policy_compliance,
     totp_policy_exemption,
 )

@@ -62,6 +62,10 @@ class ResConfigSettings(models.TransientModel):
         help="Networks (CIDR, separated by spaces or commas) allowed to use "
         "XML-RPC/JSON-RPC; empty: no limit.",
     )
+    totp_policy_audit_retention_days = fields.Integer(
+        string="Audit log retention (days)",
+        config_parameter="totp_policy.audit_retention_days",
+    )
     totp_policy_exemption_summary = fields.Text(
         string="Exemptions", compute="_compute_totp_policy_exemption_summary"
     )

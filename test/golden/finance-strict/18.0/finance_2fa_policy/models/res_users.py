@@ -78,6 +78,13 @@ class ResUsers(models.Model):
         compute_sudo=True,
     )
 
+    def init(self):
+        super().init()
+        # Odoo keeps the table of a model removed from code: the data of a switch
+        # the policy has turned off goes with it.
+        self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_notification")
+        self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_recovery_code")
+
     # ------------------------------------------------------------------
     # Policy (cached; invalidated with the registry cache)
     # ------------------------------------------------------------------
@@ -152,20 +159,7 @@ class ResUsers(models.Model):
         if not row or not row[0] or uid == 1:
             return ("not_required", None, ())
         _active, login, share, enrolled, grace_start = row
-        self.env.cr.execute(
-            """
-            WITH RECURSIVE user_groups(id) AS (
-                SELECT gid FROM res_groups_users_rel WHERE uid = %s
-                 UNION
-                SELECT rel.hid
-                  FROM res_groups_implied_rel rel
-                  JOIN user_groups ON rel.gid = user_groups.id
-            )
-            SELECT id FROM user_groups
-            """,
-            [uid],
-        )
-        group_ids = {group_id for (group_id,) in self.env.cr.fetchall()}
+        group_ids = self._totp_policy_user_group_ids(uid)
         public = self.env.ref("base.group_public", raise_if_not_found=False)
         if public and public.id in group_ids:
             return ("not_required", None, ())
@@ -189,6 +183,24 @@ class ResUsers(models.Model):
         if grace_days and start:
             deadline = start + timedelta(days=grace_days)
         return ("missing", deadline, ())
+
+    @api.model
+    def _totp_policy_user_group_ids(self, uid):
+        """Ids of the user's groups, implied groups included, read with SQL."""
+        self.env.cr.execute(
+            """
+            WITH RECURSIVE user_groups(id) AS (
+                SELECT gid FROM res_groups_users_rel WHERE uid = %s
+                 UNION
+                SELECT rel.hid
+                  FROM res_groups_implied_rel rel
+                  JOIN user_groups ON rel.gid = user_groups.id
+            )
+            SELECT id FROM user_groups
+            """,
+            [uid],
+        )
+        return {group_id for (group_id,) in self.env.cr.fetchall()}
 
     def _totp_policy_verdict(self):
         """What the policy says about this user for the current request.
@@ -281,7 +293,12 @@ class ResUsers(models.Model):
         return users
 
     def write(self, vals):
+        was_enrolled = {}
+        if "totp_secret" in vals:
+            was_enrolled = {user.id: bool(user.sudo().totp_secret) for user in self}
         res = super().write(vals)
+        for user in self.filtered(lambda user: user.id in was_enrolled):
+            self._totp_policy_audit_secret_change(user, was_enrolled[user.id])
         watched = {
             "groups_id",
             "active",
@@ -295,6 +312,20 @@ class ResUsers(models.Model):
             if "groups_id" in vals or "active" in vals or "share" in vals:
                 self._totp_policy_stamp_grace()
         return res
+
+    def _totp_policy_audit_secret_change(self, user, was_enrolled):
+        enrolled = bool(user.sudo().totp_secret)
+        if enrolled == was_enrolled:
+            return
+        audit = self.env["totp.policy.audit"]
+        if enrolled:
+            audit._record("enrolled", user)
+        elif self.env.uid == user.id:
+            audit._record("removed", user)
+        else:
+            audit._record(
+                "admin_reset", user, _("by %(login)s", login=self.env.user.login)
+            )
 
     # ------------------------------------------------------------------
     # Authentication hooks
@@ -332,13 +363,24 @@ class ResUsers(models.Model):
             _logger.info(
                 "2FA policy: exempt login %r refused from this address", user.login
             )
+            self.env["totp.policy.audit"]._record(
+                "exempt_refused", user, _("outside the exemption's networks")
+            )
             raise AccessDenied()
-        if not (env or {}).get("interactive", True):
+        interactive = (env or {}).get("interactive", True)
+        if not interactive:
             networks = self._totp_policy_config()["rpc_networks"]
             if networks and not address_in(networks):
                 _logger.info("2FA policy: RPC refused from outside the API networks")
                 raise AccessDenied()
-        return super()._check_credentials(credential, env)
+        try:
+            return super()._check_credentials(credential, env)
+        except AccessDenied:
+            if not interactive and user._rpc_api_keys_only():
+                self.env["totp.policy.audit"]._record(
+                    "rpc_refused", user, _("no valid API key (passwords are refused)")
+                )
+            raise
 
     # ------------------------------------------------------------------
     # Setup page

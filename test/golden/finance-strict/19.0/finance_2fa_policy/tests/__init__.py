@@ -1,1 +1,5 @@
-from . import test_enforcement
+from . import (
+    test_audit,
+    test_enforcement,
+    test_report,
+)

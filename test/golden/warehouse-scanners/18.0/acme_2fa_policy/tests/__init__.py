@@ -1,1 +1,3 @@
-from . import test_enforcement
+from . import (
+    test_enforcement,
+)

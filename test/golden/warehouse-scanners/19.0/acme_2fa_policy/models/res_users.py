@@ -78,6 +78,15 @@ class ResUsers(models.Model):
         compute_sudo=True,
     )
 
+    def init(self):
+        super().init()
+        # Odoo keeps the table of a model removed from code: the data of a switch
+        # the policy has turned off goes with it.
+        self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_audit")
+        self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_compliance")
+        self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_notification")
+        self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_recovery_code")
+
     # ------------------------------------------------------------------
     # Policy (cached; invalidated with the registry cache)
     # ------------------------------------------------------------------
@@ -152,20 +161,7 @@ class ResUsers(models.Model):
         if not row or not row[0] or uid == 1:
             return ("not_required", None, ())
         _active, login, share, enrolled, grace_start = row
-        self.env.cr.execute(
-            """
-            WITH RECURSIVE user_groups(id) AS (
-                SELECT gid FROM res_groups_users_rel WHERE uid = %s
-                 UNION
-                SELECT rel.hid
-                  FROM res_groups_implied_rel rel
-                  JOIN user_groups ON rel.gid = user_groups.id
-            )
-            SELECT id FROM user_groups
-            """,
-            [uid],
-        )
-        group_ids = {group_id for (group_id,) in self.env.cr.fetchall()}
+        group_ids = self._totp_policy_user_group_ids(uid)
         public = self.env.ref("base.group_public", raise_if_not_found=False)
         if public and public.id in group_ids:
             return ("not_required", None, ())
@@ -189,6 +185,24 @@ class ResUsers(models.Model):
         if grace_days and start:
             deadline = start + timedelta(days=grace_days)
         return ("missing", deadline, ())
+
+    @api.model
+    def _totp_policy_user_group_ids(self, uid):
+        """Ids of the user's groups, implied groups included, read with SQL."""
+        self.env.cr.execute(
+            """
+            WITH RECURSIVE user_groups(id) AS (
+                SELECT gid FROM res_groups_users_rel WHERE uid = %s
+                 UNION
+                SELECT rel.hid
+                  FROM res_groups_implied_rel rel
+                  JOIN user_groups ON rel.gid = user_groups.id
+            )
+            SELECT id FROM user_groups
+            """,
+            [uid],
+        )
+        return {group_id for (group_id,) in self.env.cr.fetchall()}
 
     def _totp_policy_verdict(self):
         """What the policy says about this user for the current request.
@@ -333,7 +347,8 @@ class ResUsers(models.Model):
                 "2FA policy: exempt login %r refused from this address", user.login
             )
             raise AccessDenied()
-        if not (env or {}).get("interactive", True):
+        interactive = (env or {}).get("interactive", True)
+        if not interactive:
             networks = self._totp_policy_config()["rpc_networks"]
             if networks and not address_in(networks):
                 _logger.info("2FA policy: RPC refused from outside the API networks")

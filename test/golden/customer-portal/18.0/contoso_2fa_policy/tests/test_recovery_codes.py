@@ -1,0 +1,158 @@
+import re
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..models.totp_policy_recovery_code import RECOVERY_CODE_COUNT
+from . import policy
+from .common import PASSWORD, TotpPolicyCase, totp_code
+
+RECOVERY_PATH = "/web/login/totp/recovery"
+CODE_RE = re.compile(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>")
+
+
+@tagged("post_install", "-at_install")
+class TestRecoveryCodes(TotpPolicyCase):
+    def enrolled_user(self, login):
+        user = self.make_user(login, blocked=False)
+        secret = self.enable_totp(user)
+        codes = self.env["totp.policy.recovery.code"].sudo()._generate(user)
+        return user, secret, codes
+
+    def code_step(self, login, token, headers=None):
+        """Password, then ``token`` at /web/login/totp; returns the response."""
+        location = self.location(self.web_login(login, headers=headers))
+        self.assertEqual(self.path_of(location), "/web/login/totp")
+        page = self.url_open(location, headers=headers)
+        self.assertIn(
+            "recovery code", page.text, "the code step mentions recovery codes"
+        )
+        data = {"totp_token": token, "csrf_token": self.csrf(page)}
+        return self.url_open(
+            "/web/login/totp", data=data, headers=headers, allow_redirects=False
+        )
+
+    def post_code(self, page, token, headers=None):
+        """Another try at the code step, from the page of the previous one."""
+        data = {"totp_token": token, "csrf_token": self.csrf(page)}
+        return self.url_open(
+            "/web/login/totp", data=data, headers=headers, allow_redirects=False
+        )
+
+    def remaining(self, user):
+        return self.env["totp.policy.recovery.code"].sudo()._remaining(user)
+
+    def test_codes_shown_once_after_enrolment(self):
+        """Enrolling on the setup page leads to the codes, shown once, stored hashed."""
+        user = self.make_user("tp_rc_enrol")
+        location = self.location(self.web_login(user.login))
+        page, secret = self.setup_page(location)
+        response = self.submit_code(
+            page, totp_code(secret), redirect="/web?debug=0", show_recovery_codes=False
+        )
+        page = self.url_open(self.location(response))
+        self.assertEqual(self.path_of(page.url), RECOVERY_PATH)
+        codes = CODE_RE.findall(page.text)
+        self.assertEqual(len(codes), RECOVERY_CODE_COUNT)
+        self.assertIn('download="recovery-codes.txt"', page.text)
+        self.assertIn("window.print()", page.text)
+        stored = (
+            self.env["totp.policy.recovery.code"]
+            .sudo()
+            .search([("user_id", "=", user.id)])
+        )
+        self.assertEqual(len(stored), RECOVERY_CODE_COUNT)
+        for code in codes:
+            plain = code.replace("-", "")
+            for record in stored:
+                self.assertNotIn(plain, record.code_hash + record.salt)
+        # Shown once: the next visit only tells how many remain.
+        page = self.url_open(RECOVERY_PATH)
+        self.assertFalse(CODE_RE.findall(page.text))
+        self.assertIn(str(RECOVERY_CODE_COUNT), page.text)
+
+    def test_admin_cannot_read_codes(self):
+        user, _secret, _codes = self.enrolled_user("tp_rc_admin")
+        admin = self.make_user(
+            "tp_rc_admin_admin", groups="base.group_system", blocked=False
+        )
+        codes = self.env["totp.policy.recovery.code"].with_user(admin)
+        with self.assertRaises(AccessError):
+            codes.search([("user_id", "=", user.id)])
+        with self.assertRaises(AccessError):
+            codes.sudo().search([("user_id", "=", user.id)]).with_user(admin).read(
+                ["code_hash"]
+            )
+
+    def test_code_accepted_once(self):
+        """A recovery code replaces the TOTP code once; the second use is refused."""
+        user, _secret, codes = self.enrolled_user("tp_rc_once")
+        response = self.code_step(user.login, codes[0].upper().replace("-", " "))
+        location = self.location(response)
+        self.assertEqual(self.path_of(location), RECOVERY_PATH)
+        page = self.url_open(location)
+        self.assertIn("cannot be used again", page.text)
+        self.assertIn(f"{RECOVERY_CODE_COUNT - 1} code(s) remain", page.text)
+        self.assertIn("Generate new recovery codes", page.text)
+        self.assertEqual(self.remaining(user), RECOVERY_CODE_COUNT - 1)
+        backend = self.url_open(policy.BACKEND_HOME, allow_redirects=False)
+        self.assertEqual(backend.status_code, 200)
+        # Second use of the same code.
+        response = self.code_step(user.login, codes[0])
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("double-check the recovery code", response.text)
+        self.assertEqual(self.remaining(user), RECOVERY_CODE_COUNT - 1)
+        backend = self.url_open(policy.BACKEND_HOME, allow_redirects=False)
+        self.assertNotEqual(backend.status_code, 200, "refused code, yet signed in")
+
+    @mute_logger("odoo.addons.base.models.res_users")
+    def test_rate_limited_like_totp_codes(self):
+        """Wrong recovery codes lock the code step exactly as wrong TOTP codes do."""
+        refusals = {}
+        for kind, address in (("recovery", "192.0.2.41"), ("totp", "192.0.2.42")):
+            user, secret, codes = self.enrolled_user(f"tp_rc_limit_{kind}")
+            headers = self.from_address(address)
+            if kind == "recovery":
+                wrong = "aaaaa-aaaaa"
+            else:
+                wrong = f"{(int(totp_code(secret)) + 500000) % 1000000:06d}"
+            # Odoo's own limits: 10 failures per address put the login on cooldown
+            # (base.login_cooldown_after), and auth_totp counts code checks per user.
+            response = self.code_step(user.login, wrong, headers=headers)
+            for _attempt in range(9):
+                self.assertEqual(response.status_code, 200)
+                response = self.post_code(response, wrong, headers=headers)
+            right = codes[0] if kind == "recovery" else totp_code(secret, 1)
+            response = self.post_code(response, right, headers=headers)
+            self.assertEqual(response.status_code, 200, f"{kind}: right code accepted")
+            error = re.search(r'alert-danger"[^>]*>\s*([^<]+?)\s*<', response.text)
+            self.assertTrue(error, f"{kind}: no error shown")
+            refusals[kind] = error.group(1)
+            if kind == "recovery":
+                self.assertEqual(self.remaining(user), RECOVERY_CODE_COUNT)
+        self.assertEqual(refusals["recovery"], refusals["totp"])
+
+    def test_regenerate_invalidates_old_set(self):
+        user, secret, codes = self.enrolled_user("tp_rc_renew")
+        self.location(self.code_step(user.login, totp_code(secret, 1)))
+        page = self.url_open(RECOVERY_PATH)
+        data = {"csrf_token": self.csrf(page), "password": "not the password"}
+        page = self.url_open(RECOVERY_PATH, data=data)
+        self.assertIn("Wrong password", page.text)
+        self.assertEqual(self.remaining(user), RECOVERY_CODE_COUNT)
+        data = {"csrf_token": self.csrf(page), "password": PASSWORD}
+        page = self.url_open(RECOVERY_PATH, data=data)
+        new_codes = CODE_RE.findall(page.text)
+        self.assertEqual(len(new_codes), RECOVERY_CODE_COUNT)
+        self.assertFalse(set(new_codes) & set(codes))
+        response = self.code_step(user.login, codes[1])
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("double-check the recovery code", response.text)
+        response = self.code_step(user.login, new_codes[1])
+        self.assertEqual(self.path_of(self.location(response)), RECOVERY_PATH)
+
+    def test_removing_totp_removes_codes(self):
+        user, _secret, _codes = self.enrolled_user("tp_rc_remove")
+        user.sudo().write({"totp_secret": False})
+        self.assertEqual(self.remaining(user), 0)

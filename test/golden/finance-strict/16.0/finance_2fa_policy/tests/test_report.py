@@ -1,0 +1,67 @@
+from collections import Counter
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import TotpPolicyCase
+
+
+@tagged("post_install", "-at_install")
+class TestComplianceReport(TotpPolicyCase):
+    def test_figures_equal_a_direct_count(self):
+        """The report's figures per status and per group match a direct count."""
+        enrolled = self.make_user("tp_report_enrolled", blocked=False)
+        self.enable_totp(enrolled)
+        self.make_user("tp_report_missing")
+        self.make_user("tp_report_grace", blocked=False)
+        rows = self.env["totp.policy.compliance"].report_rows()
+        self.assertTrue(rows)
+        by_login = {}
+        for row in rows:
+            by_login.setdefault(row["login"], set()).add(row["status"])
+        self.assertEqual(by_login["tp_report_enrolled"], {"enrolled"})
+        self.assertEqual(by_login["tp_report_missing"], {"missing"})
+        grace = "grace" if self.grace_days() else "missing"
+        self.assertEqual(by_login["tp_report_grace"], {grace})
+        # Per status: one user counts once, whatever the number of groups.
+        users = self.env["res.users"].sudo()
+        statuses = Counter(next(iter(found)) for found in by_login.values())
+        for status in ("enrolled", "grace", "missing", "exempt"):
+            self.assertEqual(
+                statuses[status],
+                users.search_count([("totp_policy_status", "=", status)]),
+                status,
+            )
+        # Per enforced group: its members (implied groups included) by status.
+        groups = (
+            self.env["res.groups"].sudo().search([("totp_policy_enforce", "=", True)])
+        )
+        for group in groups:
+            expected = Counter()
+            for user in users.search([("totp_policy_status", "!=", "not_required")]):
+                if user.share:
+                    continue
+                if group.id in users._totp_policy_user_group_ids(user.id):
+                    expected[user.totp_policy_status] += 1
+            found = Counter(
+                row["status"] for row in rows if row["group"] == group.display_name
+            )
+            self.assertEqual(found, expected, group.display_name)
+        # Exportable figures are the stored rows the menu opens on.
+        action = self.env["totp.policy.compliance"].action_open_report()
+        self.assertEqual(action["res_model"], "totp.policy.compliance")
+        self.assertIn("pivot", action["view_mode"])
+        self.assertEqual(self.env["totp.policy.compliance"].search_count([]), len(rows))
+
+    def grace_days(self):
+        return int(
+            self.env["ir.config_parameter"].sudo().get_param("totp_policy.grace_days")
+            or 0
+        )
+
+    def test_administrators_only(self):
+        user = self.make_user("tp_report_user", blocked=False)
+        with self.assertRaises(AccessError):
+            self.env["totp.policy.compliance"].with_user(user).report_rows()
+        with self.assertRaises(AccessError):
+            self.env["totp.policy.compliance"].with_user(user).search([])

@@ -1,0 +1,83 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+from .res_users import client_address
+
+_logger = logging.getLogger(__name__)
+
+
+class TotpPolicyAudit(models.Model):
+    _name = "totp.policy.audit"
+    _description = "Two-factor audit log"
+    _order = "id desc"
+    _rec_name = "event_label"
+
+    # Char, not Selection: Odoo 16.0 and 17.0 cannot drop a model with a Selection
+    # field on upgrade, and this model goes when the policy turns the audit off.
+    event = fields.Char(string="Event code", required=True, readonly=True, index=True)
+    event_label = fields.Char(string="Event", compute="_compute_event_label")
+    user_id = fields.Many2one(
+        "res.users", string="User", ondelete="set null", readonly=True, index=True
+    )
+    login = fields.Char(readonly=True)
+    actor_id = fields.Many2one(
+        "res.users", string="By", ondelete="set null", readonly=True
+    )
+    client_address = fields.Char(readonly=True)
+    description = fields.Char(readonly=True)
+
+    @api.depends("event")
+    def _compute_event_label(self):
+        labels = {
+            "enrolled": _("Enrolled"),
+            "removed": _("Removed by the user"),
+            "admin_reset": _("Reset by an administrator"),
+            "rpc_refused": _("Password RPC refused"),
+            "exempt_refused": _("Exempt login refused outside its networks"),
+        }
+        for entry in self:
+            entry.event_label = labels.get(entry.event, entry.event)
+
+    @api.model
+    def _record(self, event, user, description=False):
+        """Log an event about ``user``; kept even when the transaction rolls back.
+
+        Refusals end in a rolled back transaction (the login fails): the entry
+        is then written again in a transaction of its own.
+        """
+        values = {
+            "event": event,
+            "user_id": user.id,
+            "login": user.sudo().login,
+            "actor_id": self.env.uid,
+            "client_address": client_address() or False,
+            "description": description,
+        }
+        cr = self.env.cr
+        if not getattr(cr, "readonly", False):
+            self.sudo().create(values)
+        registry = self.env.registry
+
+        def write_after_rollback():
+            with registry.cursor() as new_cr:
+                self.with_env(self.env(cr=new_cr)).sudo().create(values)
+
+        cr.postrollback.add(write_after_rollback)
+        if getattr(cr, "readonly", False):
+            cr.postcommit.add(write_after_rollback)
+
+    @api.model
+    def _gc_audit(self):
+        """Delete entries older than the retention period (0 days: keep all)."""
+        params = self.env["ir.config_parameter"].sudo()
+        days = int(params.get_param("totp_policy.audit_retention_days") or 0)
+        if days <= 0:
+            return
+        limit = fields.Datetime.now() - timedelta(days=days)
+        old = self.sudo().search([("create_date", "<", limit)])
+        _logger.info(
+            "2FA audit: deleting %s entries older than %s days", len(old), days
+        )
+        old.unlink()

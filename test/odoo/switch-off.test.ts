@@ -1,0 +1,181 @@
+/**
+ * Issue 7, acceptance 1 and 2 on a real Odoo, per series whose tree is present: an addon with
+ * every optional switch on (recovery codes, report, notifications, audit) installs and passes
+ * its own tests (one test class per switch); then the policy turns every switch off, the addon
+ * is regenerated in place and upgraded (`-u`) in the same database, and nothing of the
+ * switches is left: no models or tables, no mail templates (kept `noupdate` for admins' edits,
+ * so removed explicitly), no scheduled actions, menus or settings parameter.
+ *
+ * A series without a tree is skipped LOUDLY. ODOO_2FA_TIER_SERIES limits the series.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadPolicy } from "../../src/policy/load.js";
+import type { Policy, Series } from "../../src/policy/model.js";
+import { loadTemplateSet, renderAddon } from "../../src/render/index.js";
+import { formatReport, locateTree, SUPPORTED_SERIES, VerifyError, verifyAddon } from "../../src/verify/index.js";
+import { writeTreesAtomically } from "../../src/write/atomic.js";
+import { REPO_ROOT } from "../support/examples.js";
+
+const ODOO_BOOT = "import odoo.cli,sys; sys.argv[0]='odoo'; odoo.cli.main()";
+const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
+const seriesList = SUPPORTED_SERIES.filter((series) => !wanted || wanted.includes(series));
+const scratch = mkdtempSync(path.join(os.tmpdir(), "odoo-2fa-switches-"));
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function missingTree(series: string): string | undefined {
+  try {
+    locateTree(series);
+    return undefined;
+  } catch (error) {
+    if (error instanceof VerifyError) return error.oneLine();
+    throw error;
+  }
+}
+
+async function basePolicy(): Promise<Policy> {
+  const loaded = await loadPolicy(path.join(REPO_ROOT, "examples", "customer-portal.yaml"));
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+  return loaded.policy;
+}
+
+function allOn(policy: Policy): Policy {
+  return {
+    ...policy,
+    recoveryCodes: { enabled: true, count: 8 },
+    report: true,
+    notifications: { announce: true, remindDaysBeforeDeadline: [7, 1], notifyAdminsWeekly: true },
+    audit: true,
+  };
+}
+
+function allOff(policy: Policy): Policy {
+  return {
+    ...policy,
+    recoveryCodes: { enabled: false, count: 10 },
+    report: false,
+    notifications: { announce: false, remindDaysBeforeDeadline: [], notifyAdminsWeekly: false },
+    audit: false,
+  };
+}
+
+/** What is left of the switches in the database, as JSON printed by `odoo shell`. */
+const LEFTOVERS_SCRIPT = (addon: string) => `
+import json
+cr = env.cr
+models = ["totp.policy.audit", "totp.policy.compliance", "totp.policy.notification", "totp.policy.recovery.code"]
+tables = {}
+for model in models:
+    cr.execute("SELECT to_regclass(%s)", [model.replace(".", "_")])
+    tables[model] = cr.fetchone()[0] is not None
+cr.execute("SELECT name, model FROM ir_model_data WHERE module = %s AND (model IN ('mail.template', 'ir.cron', 'ir.ui.menu', 'ir.actions.server', 'ir.actions.act_window') OR name IN ('model_totp_policy_audit', 'model_totp_policy_compliance', 'model_totp_policy_notification', 'model_totp_policy_recovery_code') OR name LIKE 'param_audit%%') ORDER BY name", [${JSON.stringify(addon)}])
+xmlids = [f"{model}:{name}" for name, model in cr.fetchall()]
+result = {
+    "tables": tables,
+    "ir_model": env["ir.model"].sudo().search([("model", "in", models)]).mapped("model"),
+    "xmlids": xmlids,
+    "mail_templates": env["mail.template"].sudo().search([("name", "like", "Two-factor policy:")]).mapped("name"),
+    "crons": env["ir.cron"].sudo().with_context(active_test=False).search([("name", "like", "Two-factor policy:")]).mapped("name"),
+    "menus": env["ir.ui.menu"].sudo().with_context(active_test=False).search([("name", "in", ["Two-factor compliance", "Two-factor audit log"])]).mapped("name"),
+    "retention_param": env["ir.config_parameter"].sudo().get_param("totp_policy.audit_retention_days"),
+    "res_users_columns": [],
+}
+cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'res_users' AND column_name LIKE 'totp_policy%%' ORDER BY 1")
+result["res_users_columns"] = [name for (name,) in cr.fetchall()]
+print("LEFTOVERS=" + json.dumps(result, sort_keys=True))
+`;
+
+for (const series of seriesList) {
+  const missing = missingTree(series);
+  if (missing) {
+    process.stderr.write(`\n${"!".repeat(8)} switches on/off on a real Odoo ${series}: SKIPPED (not run, not passed): ${missing}\n\n`);
+    describe.skip(`switches on, then off, on a real Odoo ${series}`, () => {
+      it("needs an Odoo source tree", () => undefined);
+    });
+    continue;
+  }
+  describe(`switches on, then off, on a real Odoo ${series}`, () => {
+    it("installs with every switch on, passes its tests, and an upgrade with every switch off leaves nothing", { timeout: 1_200_000 }, async () => {
+      const templates = await loadTemplateSet();
+      const base = await basePolicy();
+      const on = allOn(base);
+      const addonDir = path.join(scratch, series, "addons", on.addon.name);
+      await writeTreesAtomically([{ dir: addonDir, tree: renderAddon(on, series as Series, templates) }]);
+
+      const report = await verifyAddon({ addonDir, series, keepDb: true });
+      const kept = report.kept;
+      if (kept) cleanups.push(() => rm(kept.dir, { recursive: true, force: true }));
+      expect(report.ok, formatReport(report)).toBe(true);
+      // Each switch's own test class ran.
+      expect(report.tests.total).toBeGreaterThanOrEqual(19 + 4);
+
+      const dataDir = path.join(kept!.dir, "pg", "data");
+      const started = await execa("sh", ["-c", kept!.startPostgres], { reject: false, all: true, timeout: 120_000 });
+      expect(started.exitCode, started.all).toBe(0);
+      cleanups.push(async () => {
+        const runner = kept!.startPostgres.slice(0, kept!.startPostgres.indexOf("pg_ctl") + "pg_ctl".length);
+        await execa("sh", ["-c", `${runner} -D ${dataDir} -m immediate -w -t 30 stop`], { reject: false, timeout: 60_000 });
+      });
+      const odooArgs = kept!.odooArgs.split(" ");
+      const odooEnv = { ...process.env, PYTHONPATH: report.odoo.tree, PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" };
+      const odoo = (args: string[], input?: string) =>
+        execa(report.odoo.python, ["-c", ODOO_BOOT, ...args], { env: odooEnv, cwd: kept!.dir, input, reject: false, all: true, timeout: 600_000 });
+
+      const leftovers = async () => {
+        const shell = await odoo(["shell", ...odooArgs, "--no-http"], LEFTOVERS_SCRIPT(on.addon.name));
+        expect(shell.exitCode, shell.all?.slice(-3000)).toBe(0);
+        const line = shell.all?.split("\n").find((l) => l.startsWith("LEFTOVERS="));
+        expect(line, shell.all?.slice(-3000)).toBeDefined();
+        return JSON.parse(line!.slice("LEFTOVERS=".length)) as Record<string, unknown>;
+      };
+      const before = await leftovers();
+      // Sanity: with every switch on, everything is there (so "nothing left" below means something).
+      expect(before.tables).toEqual({
+        "totp.policy.audit": true,
+        "totp.policy.compliance": true,
+        "totp.policy.notification": true,
+        "totp.policy.recovery.code": true,
+      });
+      expect((before.mail_templates as string[]).length).toBe(3);
+      expect((before.crons as string[]).length).toBe(2);
+      expect((before.menus as string[]).length).toBe(2);
+      expect(before.retention_param).toBe("365");
+
+      // Every switch off: regenerate in place, upgrade the installed addon.
+      const off = allOff(base);
+      await rm(addonDir, { recursive: true, force: true });
+      await writeTreesAtomically([{ dir: addonDir, tree: renderAddon(off, series as Series, templates) }]);
+      const upgrade = await odoo([...odooArgs, "-u", off.addon.name, "--stop-after-init", "--no-http", "--log-level=warn"]);
+      expect(upgrade.exitCode, upgrade.all?.slice(-4000)).toBe(0);
+      const problems = (upgrade.all ?? "")
+        .split("\n")
+        .filter((l) => / (ERROR|CRITICAL) /.test(l) || (/ WARNING /.test(l) && l.includes(off.addon.name)));
+      expect(problems, upgrade.all?.slice(-4000)).toEqual([]);
+
+      const after = await leftovers();
+      expect(after).toEqual({
+        tables: {
+          "totp.policy.audit": false,
+          "totp.policy.compliance": false,
+          "totp.policy.notification": false,
+          "totp.policy.recovery.code": false,
+        },
+        ir_model: [],
+        xmlids: [],
+        mail_templates: [],
+        crons: [],
+        menus: [],
+        retention_param: false,
+        res_users_columns: before.res_users_columns,
+      });
+    });
+  });
+}
