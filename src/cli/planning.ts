@@ -41,10 +41,20 @@ export interface Planned {
   templates: TemplateSet;
   seriesList: Series[];
   plans: AddonPlan[];
+  /** With `lock`: releases the addon folders' locks (call it once the writing is done). */
+  release: () => Promise<void>;
 }
 
-/** Loads and plans; reports an invalid policy itself and returns undefined (exit 2). */
-export async function planFromArgs(args: PlanningArgs, commandName: string): Promise<Planned | undefined> {
+/**
+ * Loads and plans; reports an invalid policy itself and returns undefined (exit 2). With `lock`
+ * (a generate that will write), the addon folders are locked before they are read, so that the
+ * plan cannot go stale under another run (OutputBusyError when one holds them).
+ */
+export async function planFromArgs(
+  args: PlanningArgs,
+  commandName: string,
+  options: { lock?: boolean } = {},
+): Promise<Planned | undefined> {
   const seriesList = parseSeriesList(args.odoo);
   const outInfo = await stat(args.out).catch(() => undefined);
   if (outInfo && !outInfo.isDirectory()) {
@@ -52,7 +62,7 @@ export async function planFromArgs(args: PlanningArgs, commandName: string): Pro
       expected: "a folder to write the addon(s) into (created when missing)",
     });
   }
-  const [{ loadPolicy }, { loadTemplateSet }, { planAddons }] = await Promise.all([
+  const [{ loadPolicy }, { loadTemplateSet }, { addonDir, planAddons }] = await Promise.all([
     import("../policy/load.js"),
     import("../render/index.js"),
     import("../plan/addons.js"),
@@ -74,12 +84,15 @@ export async function planFromArgs(args: PlanningArgs, commandName: string): Pro
     return undefined;
   }
   if (!args.json && loaded.warnings.length) writeErr(loaded.warnings.map(formatIssue).join("\n"));
-  const plans = await planAddons(loaded.policy, seriesList, args.out, templates).catch((error: Error) => {
+  const dirs = seriesList.map((series) => addonDir(args.out, loaded.policy.addon.name, series, seriesList.length > 1));
+  const release = options.lock ? await (await import("../write/atomic.js")).lockOutputs(dirs) : async () => {};
+  const plans = await planAddons(loaded.policy, seriesList, args.out, templates).catch(async (error: Error) => {
+    await release();
     if (/exists and is not a folder/.test(error.message))
       throw new CliError(error.message, EXIT_BAD_INPUT, { expected: "a folder (or nothing) where the addon goes" });
     throw error;
   });
-  return { policy: loaded.policy, warnings: loaded.warnings, templates, seriesList, plans };
+  return { policy: loaded.policy, warnings: loaded.warnings, templates, seriesList, plans, release };
 }
 
 /** A folder as diffs and messages show it: relative to the working directory when inside it. */

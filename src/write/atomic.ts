@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { VirtualTree } from "../render/index.js";
 
@@ -33,24 +33,85 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function acquireLock(dir: string): Promise<string> {
+/** Locks this process holds (lock file paths), so that a held lock is not taken again nor released early. */
+const held = new Set<string>();
+
+/**
+ * Creates every missing folder of `dir`, one at a time (Node's recursive mkdir never returns on
+ * some pseudo file systems, e.g. under /proc); the first failure is thrown as is.
+ */
+async function ensureDir(dir: string): Promise<void> {
+  const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (info?.isDirectory()) return;
+  if (info) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: "ENOTDIR", path: dir, syscall: "mkdir" });
+  if (path.dirname(dir) !== dir) await ensureDir(path.dirname(dir));
+  await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+  });
+}
+
+/** Takes the lock of `dir` (an absolute addon folder); returns its path, or undefined when this process holds it already. */
+async function acquireLock(dir: string): Promise<string | undefined> {
   const lock = sibling(dir, LOCK_MARK);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(lock, "wx");
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return lock;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number.parseInt(await readFile(lock, "utf8").catch(() => ""), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-        throw new OutputBusyError(dir, holder);
+  if (held.has(lock)) return undefined;
+  await ensureDir(path.dirname(dir));
+  // The lock appears with its holder's pid already in it (written aside, then linked into
+  // place), so another run never reads an empty lock and takes it for a dead one.
+  const pending = `${lock}.${process.pid}-${randomBytes(4).toString("hex")}`;
+  await writeFile(pending, String(process.pid), { flag: "wx" });
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await link(pending, lock).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === "EEXIST") throw error;
+          // No hard links on this file system (e.g. FAT, some network shares): create it in place.
+          return writeFile(lock, String(process.pid), { flag: "wx" });
+        });
+        held.add(lock);
+        return lock;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        const holder = Number.parseInt(await readFile(lock, "utf8").catch(() => ""), 10);
+        if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+          throw new OutputBusyError(dir, holder);
+        }
+        await rm(lock, { force: true }); // left by a process that died
       }
-      await rm(lock, { force: true }); // left by a process that died
     }
+    throw new OutputBusyError(dir, -1);
+  } finally {
+    await rm(pending, { force: true });
   }
-  throw new OutputBusyError(dir, -1);
+}
+
+async function releaseLock(lock: string): Promise<void> {
+  held.delete(lock);
+  await rm(lock, { force: true });
+}
+
+/**
+ * Locks the addon folders for this process until the returned function is called: `generate`
+ * holds them from before it reads the folders to plan until it has written them, so two runs
+ * never plan from, or write, the same folder at once. Another holder: OutputBusyError.
+ */
+export async function lockOutputs(dirs: readonly string[]): Promise<() => Promise<void>> {
+  const taken: string[] = [];
+  const release = async () => {
+    for (const lock of taken.splice(0)) await releaseLock(lock);
+  };
+  try {
+    for (const dir of dirs) {
+      const lock = await acquireLock(path.resolve(dir));
+      if (lock) taken.push(lock);
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return release;
 }
 
 /**
@@ -70,6 +131,10 @@ async function sweepLeftovers(dir: string): Promise<void> {
   }
   for (const name of names.filter((n) => n.startsWith(prefix + TEMP_MARK))) {
     await rm(path.join(parent, name), { recursive: true, force: true });
+  }
+  // A lock being taken (`<lock>.<pid>-<random>`) by a process killed at that moment.
+  for (const name of names.filter((n) => n.startsWith(`${prefix}${LOCK_MARK}.`))) {
+    if (!isAlive(Number.parseInt(name.slice(prefix.length + LOCK_MARK.length + 1), 10))) await rm(path.join(parent, name), { force: true });
   }
 }
 
@@ -101,8 +166,8 @@ export async function writeTreesAtomically(targets: readonly WriteTarget[]): Pro
   };
   try {
     for (const { dir } of targets) {
-      await mkdir(path.dirname(path.resolve(dir)), { recursive: true });
-      locks.push(await acquireLock(path.resolve(dir)));
+      const lock = await acquireLock(path.resolve(dir));
+      if (lock) locks.push(lock);
       await sweepLeftovers(path.resolve(dir));
     }
     for (const { dir, tree } of targets) {
@@ -133,7 +198,8 @@ export async function writeTreesAtomically(targets: readonly WriteTarget[]): Pro
     for (const entry of staged) await rm(entry.old, { recursive: true, force: true });
   } finally {
     for (const entry of staged) await rm(entry.temp, { recursive: true, force: true });
-    for (const lock of locks) await rm(lock, { force: true });
+    // On a signal the process ends right here: the locks taken by lockOutputs go too.
+    for (const lock of interrupted ? [...held] : locks) await releaseLock(lock);
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     if (interrupted) process.kill(process.pid, interrupted);

@@ -37,7 +37,8 @@ describe("odoo-2fa verify without Odoo", () => {
   it("an unknown series: exit 2", async () => {
     const run = await cli(["verify", path.join(FIXTURES, "verify_ok"), "--odoo", "15.0"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('unknown series "15.0"');
+    expect(run.stderr).toContain('--odoo: unknown Odoo series "15.0"');
+    expect(run.stderr).toContain("hint: odoo-2fa supports Odoo 16.0 to 19.0");
   });
 
   it("no source tree: exit 2, says where it looked and what to provide", async () => {

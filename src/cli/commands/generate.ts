@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { ConflictResolution, PlannedFile } from "../../plan/plan.js";
 import {
@@ -9,9 +11,10 @@ import {
   writeErr,
   writeJson,
   writeOut,
+  type ExitCode,
   type GlobalOptions,
 } from "../output.js";
-import { displayDir, planFromArgs, planningOptions, type PlanningArgs } from "../planning.js";
+import { displayDir, planFromArgs, planningOptions, type Planned, type PlanningArgs } from "../planning.js";
 
 interface GenerateArgs extends PlanningArgs {
   dryRun: boolean;
@@ -58,98 +61,158 @@ export const generateCommand: CommandModule<GlobalOptions, GenerateArgs> = {
       .example("$0 generate p.yaml --odoo all --out addons", "addons/<series>/<addon>")
       .example("$0 generate p.yaml --odoo 17.0 --out addons --dry-run", "list, write nothing") as unknown as Argv<GenerateArgs>,
   handler: command<GenerateArgs>("generate", async (args) => {
-    const planned = await planFromArgs(args, "generate");
-    if (!planned) return EXIT_BAD_INPUT;
-    const { plans, seriesList } = planned;
-    const [{ applyAddonPlans, ConflictError }, { OutputBusyError }, { unifiedDiff }] = await Promise.all([
-      import("../../plan/addons.js"),
-      import("../../write/atomic.js"),
-      import("../../plan/diff.js"),
-    ]);
-
-    const summary = plans.map((addon) => ({
-      series: addon.series,
-      dir: addon.dir,
-      files: addon.plan.files.map((file) => ({ path: file.path, action: file.action })),
-      untracked: addon.plan.untracked,
-    }));
-    const conflictFiles = plans.flatMap((addon) =>
-      addon.plan.files.filter((f) => f.action === "conflict").map((file) => ({ dir: addon.dir, file })),
-    );
-    const conflicts = conflictFiles.map(({ dir, file }) => `${dir}/${file.path}`);
-    const edited = plans.flatMap((addon) =>
-      addon.plan.files.filter((f) => f.action === "edited").map((f) => `${addon.dir}/${f.path}`),
-    );
-    const base = {
-      command: "generate",
-      file: args.policy,
-      series: seriesList,
-      out: args.out,
-      dryRun: args.dryRun,
-      warnings: planned.warnings,
-      addons: summary,
-    };
-
-    if (args.dryRun) {
-      if (args.json) writeJson({ ok: true, ...base, conflicts, written: [] });
-      else {
-        for (const addon of summary) {
-          writeOut(`${addon.dir}/ (${addon.series}): ${addon.files.length} files`);
-          for (const file of addon.files) writeOut(`  ${file.action.padEnd(9)} ${file.path}`);
-        }
-        if (conflicts.length) writeOut(`${conflicts.length} file(s) edited by hand differ from the new render`);
-        writeOut("dry run: nothing written");
-      }
-      return EXIT_OK;
-    }
-
-    const interactive = !args.json && process.stdin.isTTY && process.stderr.isTTY;
-    let decide: Parameters<typeof applyAddonPlans>[1] = args.onConflict ?? "fail";
-    let kept = [...edited];
-    if (args.onConflict === undefined && interactive && conflictFiles.length) {
-      const answers = await askPerFile(conflictFiles);
-      decide = (_dir, file) => answers.get(file) ?? "keep";
-      kept.push(...conflictFiles.filter(({ file }) => answers.get(file) === "keep").map(({ dir, file }) => `${dir}/${file.path}`));
-    } else if (args.onConflict === "keep") {
-      kept.push(...conflicts);
-    }
-    kept = kept.sort();
-
-    let written: string[];
+    const { OutputBusyError } = await import("../../write/atomic.js");
+    let planned: Planned | undefined;
     try {
-      written = await applyAddonPlans(plans, decide);
+      planned = await planFromArgs(args, "generate", { lock: !args.dryRun });
+      if (!planned) return EXIT_BAD_INPUT;
+      return await generate(args, planned);
     } catch (error) {
-      if (error instanceof ConflictError) {
-        const diffs = conflictFiles.map(({ dir, file }) => unifiedDiff(file, `${displayDir(dir)}/`));
-        if (args.json)
-          writeJson({ ok: false, ...base, conflicts, diffs, written: [], error: { kind: "conflict", message: error.message } });
-        else {
-          for (const [i, path] of conflicts.entries()) {
-            writeErr(`${path}: error: edited by hand since the last generation; the new render would change or delete it`);
-            writeErr(diffs[i]!);
-          }
-          writeErr(
-            `${conflicts.length} file(s) edited by hand would be lost; nothing written\n    hint: --on-conflict keep keeps your edits, --on-conflict overwrite replaces them`,
-          );
-        }
-        return EXIT_CHECK_FAILED;
-      }
       if (error instanceof OutputBusyError)
-        throw new CliError(error.message, EXIT_CHECK_FAILED, { kind: "busy", dir: error.dir, pid: error.holderPid });
-      throw error;
+        throw new CliError(error.message, EXIT_BAD_INPUT, {
+          kind: "busy",
+          dir: error.dir,
+          pid: error.holderPid,
+          hint: "run one generate at a time per --out folder; rerun this one when the other has finished",
+        });
+      throw unwritable(error, args.out) ?? error;
+    } finally {
+      await planned?.release();
     }
-    if (args.json) writeJson({ ok: true, ...base, conflicts, kept, written });
-    else {
-      for (const addon of summary) {
-        const changed = addon.files.filter((f) => !["unchanged", "edited", "conflict"].includes(f.action)).length;
-        writeOut(
-          written.includes(addon.dir)
-            ? `wrote ${addon.dir}/ (${addon.series}, ${addon.files.length} files, ${changed} changed)`
-            : `${addon.dir}/ (${addon.series}) is up to date`,
-        );
-      }
-      for (const path of kept) writeOut(`kept your edit: ${path}`);
-    }
-    return EXIT_OK;
   }),
 };
+
+const WRITE_FAILURES: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+};
+
+/** The first ancestor of `target` (or itself) that exists and is not a folder: what ENOTDIR is about. */
+function fileInTheWay(target: string): string | undefined {
+  const ancestors: string[] = [];
+  for (let at = target; at !== dirname(at); at = dirname(at)) ancestors.unshift(at);
+  for (const at of ancestors) {
+    let info;
+    try {
+      info = statSync(at, { throwIfNoEntry: false });
+    } catch {
+      return undefined;
+    }
+    if (!info) return undefined;
+    if (!info.isDirectory()) return at;
+  }
+  return undefined;
+}
+
+/** A file-system refusal to create or write below --out, as one line naming --out and where it was refused. */
+function unwritable(error: unknown, out: string): CliError | undefined {
+  const err = error as NodeJS.ErrnoException;
+  if (!err?.code || !err.path) return undefined;
+  const file = err.code === "ENOTDIR" ? fileInTheWay(err.path) : undefined;
+  const reason = file
+    ? `${file} is a file, not a folder`
+    : err.code in WRITE_FAILURES
+      ? `${WRITE_FAILURES[err.code]} (${err.syscall === "mkdir" ? `creating ${err.path}` : `writing in ${dirname(err.path)}`})`
+      : err.code === "ENOENT" && err.syscall === "mkdir"
+        ? `${err.path} cannot be created`
+        : undefined;
+  if (!reason) return undefined;
+  return new CliError(`cannot write to --out ${out}: ${reason}`, EXIT_BAD_INPUT, {
+    kind: "unwritable",
+    path: file ?? err.path,
+    expected: "a folder you can write to (created when missing)",
+    hint: "choose another --out, or make it a folder you can write to",
+  });
+}
+
+async function generate(args: GenerateArgs, planned: Planned): Promise<ExitCode> {
+  const { plans, seriesList } = planned;
+  const [{ applyAddonPlans, ConflictError }, { unifiedDiff }] = await Promise.all([
+    import("../../plan/addons.js"),
+    import("../../plan/diff.js"),
+  ]);
+
+  const summary = plans.map((addon) => ({
+    series: addon.series,
+    dir: addon.dir,
+    files: addon.plan.files.map((file) => ({ path: file.path, action: file.action })),
+    untracked: addon.plan.untracked,
+  }));
+  const conflictFiles = plans.flatMap((addon) =>
+    addon.plan.files.filter((f) => f.action === "conflict").map((file) => ({ dir: addon.dir, file })),
+  );
+  const conflicts = conflictFiles.map(({ dir, file }) => `${dir}/${file.path}`);
+  const edited = plans.flatMap((addon) =>
+    addon.plan.files.filter((f) => f.action === "edited").map((f) => `${addon.dir}/${f.path}`),
+  );
+  const base = {
+    command: "generate",
+    file: args.policy,
+    series: seriesList,
+    out: args.out,
+    dryRun: args.dryRun,
+    warnings: planned.warnings,
+    addons: summary,
+  };
+
+  if (args.dryRun) {
+    if (args.json) writeJson({ ok: true, ...base, conflicts, written: [] });
+    else {
+      for (const addon of summary) {
+        writeOut(`${addon.dir}/ (${addon.series}): ${addon.files.length} files`);
+        for (const file of addon.files) writeOut(`  ${file.action.padEnd(9)} ${file.path}`);
+      }
+      if (conflicts.length) writeOut(`${conflicts.length} file(s) edited by hand differ from the new render`);
+      writeOut("dry run: nothing written");
+    }
+    return EXIT_OK;
+  }
+
+  const interactive = !args.json && process.stdin.isTTY && process.stderr.isTTY;
+  let decide: Parameters<typeof applyAddonPlans>[1] = args.onConflict ?? "fail";
+  let kept = [...edited];
+  if (args.onConflict === undefined && interactive && conflictFiles.length) {
+    const answers = await askPerFile(conflictFiles);
+    decide = (_dir, file) => answers.get(file) ?? "keep";
+    kept.push(...conflictFiles.filter(({ file }) => answers.get(file) === "keep").map(({ dir, file }) => `${dir}/${file.path}`));
+  } else if (args.onConflict === "keep") {
+    kept.push(...conflicts);
+  }
+  kept = kept.sort();
+
+  let written: string[];
+  try {
+    written = await applyAddonPlans(plans, decide);
+  } catch (error) {
+    if (error instanceof ConflictError) {
+      const diffs = conflictFiles.map(({ dir, file }) => unifiedDiff(file, `${displayDir(dir)}/`));
+      if (args.json)
+        writeJson({ ok: false, ...base, conflicts, diffs, written: [], error: { kind: "conflict", message: error.message } });
+      else {
+        for (const [i, path] of conflicts.entries()) {
+          writeErr(`${path}: error: edited by hand since the last generation; the new render would change or delete it`);
+          writeErr(diffs[i]!);
+        }
+        writeErr(
+          `${conflicts.length} file(s) edited by hand would be lost; nothing written\n    hint: --on-conflict keep keeps your edits, --on-conflict overwrite replaces them`,
+        );
+      }
+      return EXIT_CHECK_FAILED;
+    }
+    throw error;
+  }
+  if (args.json) writeJson({ ok: true, ...base, conflicts, kept, written });
+  else {
+    for (const addon of summary) {
+      const changed = addon.files.filter((f) => !["unchanged", "edited", "conflict"].includes(f.action)).length;
+      writeOut(
+        written.includes(addon.dir)
+          ? `wrote ${addon.dir}/ (${addon.series}, ${addon.files.length} files, ${changed} changed)`
+          : `${addon.dir}/ (${addon.series}) is up to date`,
+      );
+    }
+    for (const path of kept) writeOut(`kept your edit: ${path}`);
+  }
+  return EXIT_OK;
+}

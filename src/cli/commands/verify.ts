@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { DockerVerifyReport } from "../../verify/docker/verify.js";
 import type { ProgressEvent, VerifyReport } from "../../verify/index.js";
+import { parseSeriesList } from "../series.js";
 import { command, CliError, EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, writeErr, writeJson, writeOut, type ExitCode, type GlobalOptions } from "../output.js";
 
 interface VerifyArgs extends GlobalOptions {
@@ -15,21 +16,6 @@ interface VerifyArgs extends GlobalOptions {
   docker: boolean;
   odooImage?: string;
   postgresImage?: string;
-}
-
-const ALL_SERIES = ["16.0", "17.0", "18.0", "19.0"];
-
-/** `17.0`, `16.0,18.0`, `all` → the series, in order; unknown ones are a usage error. */
-export function parseSeriesList(value: string): string[] {
-  const wanted = value.trim() === "all" ? ALL_SERIES : value.split(",").map((s) => s.trim()).filter(Boolean);
-  const unknown = wanted.filter((s) => !ALL_SERIES.includes(s));
-  if (wanted.length === 0 || unknown.length > 0) {
-    throw new CliError(`--odoo: unknown series ${unknown.map((s) => `"${s}"`).join(", ") || "(none)"}`, EXIT_BAD_INPUT, {
-      kind: "input",
-      expected: `one or more of ${ALL_SERIES.join(", ")} separated by commas, or all`,
-    });
-  }
-  return [...new Set(wanted)];
 }
 
 /**
@@ -128,7 +114,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
   handler: command<VerifyArgs>("verify", async (args) => {
     const verify = await import("../../verify/index.js");
     durationModule = verify;
-    const seriesList = parseSeriesList(args.odoo);
+    const seriesList: string[] = parseSeriesList([args.odoo]);
     const many = seriesList.length > 1;
     const jobs = Number.isFinite(args.jobs) && args.jobs >= 1 ? Math.floor(args.jobs) : 1;
 
