@@ -12,6 +12,7 @@ import { diffCommand } from "./commands/diff.js";
 import { generateCommand } from "./commands/generate.js";
 import { initCommand } from "./commands/init.js";
 import { proxyCommand } from "./commands/proxy.js";
+import { reportCommand } from "./commands/report.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
 import { verifyCommand } from "./commands/verify.js";
@@ -37,6 +38,7 @@ await yargs(argv)
   .command(diffCommand)
   .command(verifyCommand)
   .command(proxyCommand)
+  .command(reportCommand)
   .demandCommand(1, "name a command")
   .strict()
   .recommendCommands()

@@ -69,6 +69,25 @@ function internalMessage(error: unknown): string {
   return err?.message ?? String(error);
 }
 
+/** A CliError as `command` prints it: one line plus expected/hint, or a JSON object with --json. */
+export function printCliError(name: string, error: CliError, json: boolean): void {
+  if (json) {
+    writeJson({
+      ok: false,
+      command: name,
+      error: {
+        kind: error.details.kind ?? (error.exitCode === EXIT_BAD_INPUT ? "input" : "check"),
+        message: error.message,
+        ...error.details,
+      },
+    });
+  } else {
+    writeErr(`odoo-2fa ${name}: error: ${error.message}`);
+    if (error.details.expected) writeErr(`    expected: ${error.details.expected}`);
+    if (error.details.hint) writeErr(`    hint: ${error.details.hint}`);
+  }
+}
+
 /**
  * Wraps a command's work: its return value is the exit code; a CliError becomes a one-line
  * message (or a JSON object with --json) and its exit code; anything else is reported as an
@@ -80,21 +99,7 @@ export function command<A extends GlobalOptions>(name: string, run: (args: A) =>
       process.exitCode = await run(args);
     } catch (error) {
       if (error instanceof CliError) {
-        if (args.json) {
-          writeJson({
-            ok: false,
-            command: name,
-            error: {
-              kind: error.details.kind ?? (error.exitCode === EXIT_BAD_INPUT ? "input" : "check"),
-              message: error.message,
-              ...error.details,
-            },
-          });
-        } else {
-          writeErr(`odoo-2fa ${name}: error: ${error.message}`);
-          if (error.details.expected) writeErr(`    expected: ${error.details.expected}`);
-          if (error.details.hint) writeErr(`    hint: ${error.details.hint}`);
-        }
+        printCliError(name, error, args.json);
         process.exitCode = error.exitCode;
         return;
       }
