@@ -1,9 +1,11 @@
 import re
 
+from odoo import http
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models.res_users import RECOVERY_CODES_SESSION_KEY
 from ..models.totp_policy_recovery_code import RECOVERY_CODE_COUNT
 from . import policy
 from .common import PASSWORD, TotpPolicyCase, totp_code
@@ -71,6 +73,24 @@ class TestRecoveryCodes(TotpPolicyCase):
         page = self.url_open(RECOVERY_PATH)
         self.assertFalse(CODE_RE.findall(page.text))
         self.assertIn(str(RECOVERY_CODE_COUNT), page.text)
+
+    def test_codes_shown_on_the_next_page_after_preferences_enrolment(self):
+        """Enrolling in Odoo's own preferences leaves the codes for the next page."""
+        user, secret, _codes = self.enrolled_user("tp_rc_prefs")
+        self.location(self.code_step(user.login, totp_code(secret, 1)))
+        # What _totp_try_setting leaves in the session of the user who enrolled.
+        store = http.root.session_store
+        session = store.get(self.opener.cookies["session_id"])
+        session[RECOVERY_CODES_SESSION_KEY] = ["abcde-fghjk"]
+        store.save(session)
+        backend = self.url_open(policy.BACKEND_HOME, allow_redirects=False)
+        location = self.location(backend)
+        self.assertEqual(self.path_of(location), RECOVERY_PATH)
+        self.assertEqual(self.redirect_param(location), policy.BACKEND_HOME)
+        page = self.url_open(location)
+        self.assertEqual(CODE_RE.findall(page.text), ["abcde-fghjk"])
+        backend = self.url_open(policy.BACKEND_HOME, allow_redirects=False)
+        self.assertEqual(backend.status_code, 200, "the codes are shown once")
 
     def test_admin_cannot_read_codes(self):
         user, _secret, _codes = self.enrolled_user("tp_rc_admin")
