@@ -105,7 +105,7 @@ for (const series of seriesList) {
     continue;
   }
   describe(`switches on, then off, on a real Odoo ${series}`, () => {
-    it("installs with every switch on, passes its tests, and an upgrade with every switch off leaves nothing", { timeout: 1_200_000 }, async () => {
+    it(`${series}: installs with every switch on, passes its tests, and an upgrade with every switch off leaves nothing`, { timeout: 1_200_000 }, async () => {
       const templates = await loadTemplateSet();
       const base = await basePolicy();
       const on = allOn(base);

@@ -3,7 +3,7 @@
  * says exactly what to provide. (The runs on a real Odoo are in local.test.ts.)
  */
 import { execFile } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -32,6 +32,22 @@ describe("odoo-2fa verify without Odoo", () => {
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toContain("is not an Odoo addon: it has no __manifest__.py");
+  });
+
+  it("the layout generate writes for several series (DIR/<series>/<addon>): each series gets its own addon", async () => {
+    const layout = await mkdtemp(path.join(tmpdir(), "odoo-2fa-layout-"));
+    for (const series of ["16.0", "19.0"]) await cp(path.join(FIXTURES, "verify_ok"), path.join(layout, series, "verify_ok"), { recursive: true });
+    const run = await cli(["verify", layout, "--odoo", "16.0,19.0", "--json"], { ODOO_2FA_SOURCES: empty });
+    const out = JSON.parse(run.stdout);
+    // Both resolved to an addon (the runs fail only for want of an Odoo tree).
+    expect(out.runs.map((r: { series: string; error: { code: string } }) => [r.series, r.error.code])).toEqual([
+      ["16.0", "no-source-tree"],
+      ["19.0", "no-source-tree"],
+    ]);
+    const missing = await cli(["verify", layout, "--odoo", "16.0,17.0"], { ODOO_2FA_SOURCES: empty });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`${path.join(layout, "17.0")} holds no addon`);
+    await rm(layout, { recursive: true, force: true });
   });
 
   it("an unknown series: exit 2", async () => {

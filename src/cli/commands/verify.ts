@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { DockerVerifyReport } from "../../verify/docker/verify.js";
@@ -67,6 +67,31 @@ interface Run {
   exitCode: ExitCode;
 }
 
+/**
+ * The addon folder to verify on one series: ADDON_DIR itself when it is an addon, otherwise the one
+ * addon in ADDON_DIR/<series>/ (the layout `generate --odoo 16.0,17.0 --out ADDON_DIR` writes).
+ */
+function addonDirFor(dir: string, series: string): string {
+  if (existsSync(path.join(dir, "__manifest__.py"))) return dir;
+  const seriesDir = path.join(dir, series);
+  const addons = existsSync(seriesDir)
+    ? readdirSync(seriesDir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && existsSync(path.join(seriesDir, entry.name, "__manifest__.py")))
+        .map((entry) => path.join(seriesDir, entry.name))
+    : [];
+  if (addons.length === 1) return addons[0]!;
+  throw new CliError(
+    addons.length === 0
+      ? `${dir} is not an Odoo addon, and ${seriesDir} holds no addon`
+      : `${seriesDir} holds ${addons.length} addons (${addons.map((a) => path.basename(a)).join(", ")}); name one`,
+    EXIT_BAD_INPUT,
+    {
+      kind: "not_an_addon",
+      hint: "pass an addon folder (with __manifest__.py), or the folder generate --odoo 16.0,17.0 wrote: DIR/<series>/<addon>",
+    },
+  );
+}
+
 /** The Docker backend (src/verify/docker), loaded only when asked for. Its report has the local report's shape. */
 async function verifyWithDocker(args: VerifyArgs, series: string, onProgress: ((event: ProgressEvent) => void) | undefined): Promise<DockerVerifyReport> {
   if (args.odooSrc || args.python) {
@@ -77,7 +102,7 @@ async function verifyWithDocker(args: VerifyArgs, series: string, onProgress: ((
   }
   const docker = await import("../../verify/docker/index.js");
   const report = await docker.verifyAddonDocker({
-    addonDir: args.addonDir,
+    addonDir: addonDirFor(args.addonDir, series),
     series,
     odooImage: args.odooImage,
     postgresImage: args.postgresImage,
@@ -100,7 +125,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
   describe: "Install an addon into a throwaway database of a real Odoo and run its tests",
   builder: (yargs: Argv<GlobalOptions>) =>
     yargs
-      .positional("addon-dir", { type: "string", describe: "The addon folder (holding __manifest__.py)", demandOption: true })
+      .positional("addon-dir", { type: "string", describe: "The addon folder (holding __manifest__.py), or the folder generate wrote for several series (<series>/<addon>)", demandOption: true })
       .option("odoo", { type: "string", demandOption: true, describe: "Odoo series: 16.0, 17.0, 18.0, 19.0, several separated by commas, or all" })
       .option("odoo-src", { type: "string", describe: "Odoo source tree (default $ODOO_2FA_SOURCES/<series>, i.e. ~/.cache/odoo-2fa/sources/<series>); with several series, a folder of <series> trees" })
       .option("python", { type: "string", describe: "Python with Odoo's dependencies (default: /usr/bin/python3, else python3, the first that has them)" })
@@ -110,7 +135,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
       .option("odoo-image", { type: "string", describe: "Docker backend: Odoo image (default odoo:<major>)" })
       .option("postgres-image", { type: "string", describe: "Docker backend: PostgreSQL image (default postgres:16)" })
       .example("$0 verify addons/17.0/acme_2fa_policy --odoo 17.0", "install and test on Odoo 17.0")
-      .example("$0 verify addons/acme_2fa_policy --odoo all --jobs 2 --json", "every series, two at a time, one JSON object") as unknown as Argv<VerifyArgs>,
+      .example("$0 verify addons --odoo all --jobs 2 --json", "addons/<series>/<addon>, two series at a time, one JSON object") as unknown as Argv<VerifyArgs>,
   handler: command<VerifyArgs>("verify", async (args) => {
     const verify = await import("../../verify/index.js");
     durationModule = verify;
@@ -120,7 +145,9 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
 
     // Input errors first and once, whatever the series: not an addon → exit 2, one line.
     try {
-      verify.readAddon(args.addonDir);
+      if (!existsSync(path.join(args.addonDir, "__manifest__.py")) && seriesList.some((series) => existsSync(path.join(args.addonDir, series))))
+        for (const series of seriesList) verify.readAddon(addonDirFor(args.addonDir, series));
+      else verify.readAddon(args.addonDir);
     } catch (error) {
       // One line: the message and what to pass instead.
       if (error instanceof verify.VerifyError) throw new CliError(error.oneLine(), EXIT_BAD_INPUT, { kind: error.code });
@@ -142,7 +169,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
         const report = args.docker
           ? await verifyWithDocker(args, series, progress)
           : await verify.verifyAddon({
-              addonDir: args.addonDir,
+              addonDir: addonDirFor(args.addonDir, series),
               series,
               odooSrc: treeFor(series, args.odooSrc, many),
               python: args.python,
