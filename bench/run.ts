@@ -1,13 +1,14 @@
 // `npm run bench` (builds first): runs the benchmarks of issue 8 and writes bench/RESULTS.md.
-// Benchmark 1 (generation) is measured here; 2 (per-request cost) and 3 (verify) are not yet.
+// Benchmark 1 (generation) is measured here; 2 (per-request cost, bench/request.ts) and 3
+// (verify, bench/verify.ts) need a local Odoo and run on their own: their sections of the
+// results file are kept as they are when this one rewrites it.
 //   BENCH_RUNS=N   runs per command after the warm-up round (default 15)
 //   BENCH_OUT=F    where to write the results (default bench/RESULTS.md)
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { REPO_ROOT } from "../test/support/examples.js";
 import { benchGenerate, RUNS, type Timing } from "./generate.js";
+import { cpuModel, gitRevision, load, nproc, readSection, resultsFile } from "./machine.js";
 
 /** Issue 8, benchmark 1: all four series of one policy in under 0.25 s, at most 4.5× `node -e 0`. */
 const TARGET_SECONDS = 0.25;
@@ -15,37 +16,6 @@ const TARGET_RATIO = 4.5;
 /** `node -e 0` on the quiet machine of issue 8, to put a ratio measured under load into perspective. */
 const QUIET_FLOOR_SECONDS = 0.056;
 
-function cpuModel(): string {
-  try {
-    const line = readFileSync("/proc/cpuinfo", "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("model name"));
-    if (line) return line.slice(line.indexOf(":") + 1).trim();
-  } catch {
-    // not Linux
-  }
-  return os.cpus()[0]?.model ?? "unknown";
-}
-
-function nproc(): string {
-  try {
-    return execFileSync("nproc", { encoding: "utf8" }).trim();
-  } catch {
-    return String(os.availableParallelism());
-  }
-}
-
-function gitRevision(): string {
-  try {
-    const rev = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "templates", "scripts", "bench"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
-    return dirty ? `${rev} (with uncommitted changes)` : rev;
-  } catch {
-    return "unknown";
-  }
-}
-
-const load = () => os.loadavg().map((n) => n.toFixed(2)).join(", ");
 const ms = (seconds: number) => `${Math.round(seconds * 1000)} ms`;
 
 function generationTable(timings: Timing[]): { table: string; verdict: string[] } {
@@ -92,10 +62,25 @@ const loadEnd = load();
 const { table, verdict } = generationTable(timings);
 const busy = Math.max(...os.loadavg().slice(0, 1), Number(loadStart.split(",")[0])) > Number(nproc()) * 0.5;
 
+// Sections 2 and 3 come from bench/request.ts and bench/verify.ts: keep what they last wrote.
+const out = resultsFile();
+const previous = existsSync(out) ? readFileSync(out, "utf8") : "";
+const kept = [2, 3]
+  .map(
+    (n) =>
+      readSection(previous, n) ??
+      (n === 2
+        ? "## 2. Per-request cost of the generated addon\n\n**Not measured yet.** Run `npm run bench:request` (bench/request.ts)."
+        : "## 3. Verification\n\n**Not measured yet.** Run `npm run bench:verify` (bench/verify.ts)."),
+  )
+  .join("\n\n");
+
 const results = `# Benchmarks (issue 8)
 
-Written by \`npm run bench\` (bench/run.ts); rerun it to refresh this file. Timings are wall-clock
-times of whole fresh processes, as a user runs them.
+Section 1 is written by \`npm run bench\` (bench/run.ts), section 2 by \`npm run bench:request\`
+(bench/request.ts), section 3 by \`npm run bench:verify\` (bench/verify.ts); each rewrites only its own
+section. Timings are wall-clock times of whole fresh processes, as a user runs them, except in
+section 2 (latencies of single HTTP requests).
 
 ## Machine
 
@@ -140,21 +125,9 @@ Handlebars' compiler), the garbage collection all that caused, and string-width'
 one lazily loaded chunk per command, keeps only zod's English locale, and answers string-width for
 ASCII text without loading its tables (scripts/build-cli.ts).
 
-## 2. Per-request cost of the generated addon
-
-**Not measured yet.** Planned: with a local Odoo, an enrolled user's authenticated JSON request
-(\`/web/dataset/call_kw\` reading one partner) driven by \`wrk\` or \`autocannon\` at fixed concurrency,
-with and without the addon installed, in one run, with \`--workers 0\` and \`--workers 2\`: requests/s,
-p50, p99 and the SQL queries per request from Odoo's request log line. Targets: zero extra SQL
-queries per request for enrolled users, at most 3 % p50 overhead.
-
-## 3. Verification
-
-**Not measured yet.** Planned: first and warm \`odoo-2fa verify\` per series, and \`--odoo all --jobs 2\`
-for the full matrix. Target: the full four-series verify of one addon under 3 minutes.
+${kept}
 `;
 
-const out = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(REPO_ROOT, "bench", "RESULTS.md");
 writeFileSync(out, results);
 console.log(table);
 console.log(verdict.join("\n"));
