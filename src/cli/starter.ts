@@ -40,4 +40,13 @@ api:
 
 settings:
   editable: true                   # whether admins may change enforcement in Odoo's Settings
+
+# Optional switches, all off unless set here (README: "Beyond Odoo's own 2FA").
+# recovery_codes: {enabled: true, count: 10}   # one-time codes for a lost phone
+# report: true                                 # compliance menu; odoo-2fa report reads it
+# notifications:
+#   announce: true                             # mail users when the policy first applies
+#   remind_days_before_deadline: [3, 1]        # days before the grace deadline
+#   notify_admins_weekly: true                 # who is still missing, to administrators
+# audit: true                                  # read-only log of enrolments, resets, refusals
 `;

@@ -167,6 +167,20 @@ describe.concurrent("schema", () => {
 });
 
 describe.concurrent("init", () => {
+  it("offers the optional switches commented out; uncommented, they validate without a warning", async () => {
+    expect((await cli("init", "--out", "switches.yaml")).code).toBe(0);
+    const lines = (await readFile(path.join(work, "switches.yaml"), "utf8")).split("\n");
+    const start = lines.findIndex((line) => line.startsWith("# Optional switches"));
+    expect(start).toBeGreaterThan(0);
+    const uncommented = [...lines.slice(0, start), ...lines.slice(start + 1).map((line) => line.replace(/^# /, ""))];
+    for (const key of ["recovery_codes:", "report:", "notifications:", "audit:"])
+      expect(uncommented.some((line) => line.startsWith(key)), key).toBe(true);
+    await writeFile(path.join(work, "switches.yaml"), uncommented.join("\n"));
+    const run = await cli("validate", "switches.yaml", "--json");
+    expect(run.code, run.stdout).toBe(0);
+    expect(JSON.parse(run.stdout).issues).toEqual([]);
+  });
+
   it("writes a starter policy that validates, and refuses to overwrite it without --force", async () => {
     const first = await cli("init", "--out", "starter.yaml");
     expect(first.code).toBe(0);
