@@ -41,13 +41,8 @@ class TotpPolicyAudit(models.Model):
             entry.event_label = labels.get(entry.event, entry.event)
 
     @api.model
-    def _record(self, event, user, description=False):
-        """Log an event about ``user``; kept even when the transaction rolls back.
-
-        Refusals end in a rolled back transaction (the login fails): the entry
-        is then written again in a transaction of its own.
-        """
-        values = {
+    def _values(self, event, user, description):
+        return {
             "event": event,
             "user_id": user.id,
             "login": user.sudo().login,
@@ -55,18 +50,32 @@ class TotpPolicyAudit(models.Model):
             "client_address": client_address() or False,
             "description": description,
         }
+
+    @api.model
+    def _record(self, event, user, description=False):
+        """Log a change about ``user``, in the transaction that makes it."""
+        self.sudo().create(self._values(event, user, description))
+
+    @api.model
+    def _record_refusal(self, event, user, description=False):
+        """Log a refusal about ``user``; kept although the failed login rolls back.
+
+        The entry is written in the current transaction and, if that transaction
+        rolls back (as a refused login does), again in a transaction of its own.
+        """
+        values = self._values(event, user, description)
         cr = self.env.cr
-        if not getattr(cr, "readonly", False):
-            self.sudo().create(values)
         registry = self.env.registry
 
-        def write_after_rollback():
+        def write_in_own_transaction():
             with registry.cursor() as new_cr:
                 self.with_env(self.env(cr=new_cr)).sudo().create(values)
 
-        cr.postrollback.add(write_after_rollback)
         if getattr(cr, "readonly", False):
-            cr.postcommit.add(write_after_rollback)
+            cr.postcommit.add(write_in_own_transaction)
+        else:
+            self.sudo().create(values)
+        cr.postrollback.add(write_in_own_transaction)
 
     @api.model
     def _gc_audit(self):

@@ -1,11 +1,11 @@
 from datetime import timedelta
 
-from odoo import fields
+from odoo import api, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from . import policy
-from .common import PASSWORD, TotpPolicyCase, outside_address
+from .common import PASSWORD, TotpPolicyCase, outside_address, totp_code
 
 
 @tagged("post_install", "-at_install")
@@ -34,6 +34,18 @@ class TestAudit(TotpPolicyCase):
         self.assertEqual(len(reset), 1)
         self.assertEqual(reset.actor_id, admin)
         self.assertEqual(reset.login, user.login)
+
+    def test_rolled_back_enrolment_is_not_logged(self):
+        """Only refusals outlive their transaction; a change that never happened is not logged."""
+        user = self.make_user("tp_audit_rollback", blocked=False)
+        secret = user._totp_policy_new_secret()
+        self.env.flush_all()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, user.id, {})
+            self.assertTrue(env.user._totp_try_setting(secret, int(totp_code(secret))))
+            cr.rollback()
+        self.assertFalse(self.entries(user, "enrolled"))
+        self.assertFalse(user.totp_enabled)
 
     def test_refused_password_rpc(self):
         user = self.make_user("tp_audit_rpc", blocked=False)

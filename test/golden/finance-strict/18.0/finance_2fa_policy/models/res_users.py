@@ -363,7 +363,7 @@ class ResUsers(models.Model):
             _logger.info(
                 "2FA policy: exempt login %r refused from this address", user.login
             )
-            self.env["totp.policy.audit"]._record(
+            self.env["totp.policy.audit"]._record_refusal(
                 "exempt_refused", user, _("outside the exemption's networks")
             )
             raise AccessDenied()
@@ -377,7 +377,7 @@ class ResUsers(models.Model):
             return super()._check_credentials(credential, env)
         except AccessDenied:
             if not interactive and user._rpc_api_keys_only():
-                self.env["totp.policy.audit"]._record(
+                self.env["totp.policy.audit"]._record_refusal(
                     "rpc_refused", user, _("no valid API key (passwords are refused)")
                 )
             raise
