@@ -54,11 +54,13 @@ class TotpPolicyNotification(models.Model):
         return bool(self.env.cr.fetchone())
 
     @api.model
-    def _send(self, template_xmlid, user, **values):
-        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+    def _send(self, template_name, user, **values):
+        template = self.env.ref(
+            f"{self._module}.{template_name}", raise_if_not_found=False
+        )
         if not template or not user.email:
             _logger.info(
-                "2FA notification %s not sent to %r", template_xmlid, user.login
+                "2FA notification %s not sent to %r", template_name, user.login
             )
             return
         template.sudo().with_context(**values).send_mail(user.id)
@@ -67,7 +69,6 @@ class TotpPolicyNotification(models.Model):
     def _cron_notify(self):
         """Announcements, reminders and the weekly summary, each sent once."""
         users_model = self.env["res.users"].sudo()
-        module = __name__.split(".")[2]
         now = fields.Datetime.now()
         pending = []
         for user in users_model.search([]):
@@ -82,7 +83,7 @@ class TotpPolicyNotification(models.Model):
             announced = False
             if ANNOUNCE and self._claim(user, "announce", "announce"):
                 self._send(
-                    f"{module}.mail_template_totp_policy_announce",
+                    "mail_template_totp_policy_announce",
                     user,
                     totp_policy_deadline=deadline_text,
                 )
@@ -98,16 +99,16 @@ class TotpPolicyNotification(models.Model):
             ]
             if claimed and not announced and min(claimed) == min(due):
                 self._send(
-                    f"{module}.mail_template_totp_policy_reminder",
+                    "mail_template_totp_policy_reminder",
                     user,
                     totp_policy_deadline=deadline_text,
                     totp_policy_days_left=days_left,
                 )
         if NOTIFY_ADMINS_WEEKLY and pending:
-            self._notify_admins(module, pending, now)
+            self._notify_admins(pending, now)
 
     @api.model
-    def _notify_admins(self, module, pending, now):
+    def _notify_admins(self, pending, now):
         year, week, _weekday = now.isocalendar()
         lines = [
             {
@@ -122,7 +123,7 @@ class TotpPolicyNotification(models.Model):
         for admin in admins.filtered(lambda user: user.active and user.id != 1):
             if self._claim(admin, "admin_summary", f"{year}-W{week:02d}"):
                 self._send(
-                    f"{module}.mail_template_totp_policy_admin_summary",
+                    "mail_template_totp_policy_admin_summary",
                     admin,
                     totp_policy_missing=lines,
                 )

@@ -15,8 +15,7 @@ class TestNotifications(TotpPolicyCase):
         self.notifications = self.env["totp.policy.notification"].sudo()
         # Only this test's users: everyone else counts as notified already.
         for user in self.env["res.users"].sudo().search([]):
-            for kind, key in (("announce", "announce"),):
-                self.notifications._claim(user, kind, key)
+            self.notifications._claim(user, "announce", "announce")
 
     def mails_to(self, user, subject_part):
         mails = (

@@ -35,6 +35,14 @@ def safe_redirect(redirect):
     return redirect
 
 
+def page_url(path, redirect):
+    """``path``, passing on a safe redirect target if there is one."""
+    redirect = safe_redirect(redirect)
+    if not redirect:
+        return path
+    return path + "?" + urlencode({"redirect": redirect})
+
+
 class TotpPolicyHome(Home):
     @http.route()
     def web_totp(self, redirect=None, **kwargs):
@@ -42,17 +50,11 @@ class TotpPolicyHome(Home):
         if pre_uid and not request.session.uid:
             user = request.env["res.users"].sudo().browse(pre_uid)
             if user._mfa_type() == SETUP_MFA_TYPE:
-                return request.redirect(self._totp_policy_setup_url(redirect))
+                return request.redirect(page_url(SETUP_URL, redirect))
         return super().web_totp(redirect=redirect, **kwargs)
 
     def _login_redirect(self, uid, redirect=None):
         return super()._login_redirect(uid, redirect=safe_redirect(redirect))
-
-    def _totp_policy_setup_url(self, redirect):
-        redirect = safe_redirect(redirect)
-        if not redirect:
-            return SETUP_URL
-        return SETUP_URL + "?" + urlencode({"redirect": redirect})
 
     def _totp_policy_otpauth_uri(self, user, secret):
         issuer = request.httprequest.host.split(":", 1)[0] or user.company_id.name

@@ -71,9 +71,8 @@ class TotpPolicyCompliance(models.Model):
     @api.model
     def action_open_report(self):
         self._refresh()
-        module = __name__.split(".")[2]
         return self.env["ir.actions.act_window"]._for_xml_id(
-            f"{module}.action_totp_policy_compliance"
+            f"{self._module}.action_totp_policy_compliance"
         )
 
     @api.model
