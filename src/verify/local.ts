@@ -53,7 +53,7 @@ export const TEMPLATE_DB = "odoo2fa_template";
 /** Bump when the layout of a cached cluster changes: old entries are then ignored. */
 const CACHE_FORMAT = 1;
 
-const ODOO_BOOT = "import odoo.cli,sys; sys.argv[0]='odoo'; odoo.cli.main()";
+export const ODOO_BOOT = "import odoo.cli,sys; sys.argv[0]='odoo'; odoo.cli.main()";
 
 /** The modules of the template database for an addon: the base set plus its `depends` that the tree ships. */
 export function templateModules(addon: AddonInfo, tree: OdooTree): string[] {

@@ -18,12 +18,12 @@ import { loadPolicy } from "../../src/policy/load.js";
 import type { Policy, Series } from "../../src/policy/model.js";
 import { loadTemplateSet, renderAddon } from "../../src/render/index.js";
 import { lacksDependencies, locateTree, treeModuleManifest } from "../../src/verify/environment.js";
-import { formatReport, SUPPORTED_SERIES, VerifyError, verifyAddon } from "../../src/verify/index.js";
+import { formatReport, SUPPORTED_SERIES, verifyAddon } from "../../src/verify/index.js";
 import { analyzeLog } from "../../src/verify/log.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { REPO_ROOT } from "../support/examples.js";
+import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres } from "../support/real-odoo.js";
 
-const ODOO_BOOT = "import odoo.cli,sys; sys.argv[0]='odoo'; odoo.cli.main()";
 const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
 const seriesList = SUPPORTED_SERIES.filter((series) => !wanted || wanted.includes(series));
 const scratch = mkdtempSync(path.join(os.tmpdir(), "odoo-2fa-switches-"));
@@ -33,15 +33,6 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-function missingTree(series: string): string | undefined {
-  try {
-    locateTree(series);
-    return undefined;
-  } catch (error) {
-    if (error instanceof VerifyError) return error.oneLine();
-    throw error;
-  }
-}
 
 async function basePolicy(): Promise<Policy> {
   const loaded = await loadPolicy(path.join(REPO_ROOT, "examples", "customer-portal.yaml"));
@@ -119,17 +110,11 @@ for (const series of seriesList) {
       // Each switch's own test class ran.
       expect(report.tests.total).toBeGreaterThanOrEqual(19 + 4);
 
-      const dataDir = path.join(kept!.dir, "pg", "data");
-      const started = await execa("sh", ["-c", kept!.startPostgres], { reject: false, all: true, timeout: 120_000 });
-      expect(started.exitCode, started.all).toBe(0);
-      cleanups.push(async () => {
-        const runner = kept!.startPostgres.slice(0, kept!.startPostgres.indexOf("pg_ctl") + "pg_ctl".length);
-        await execa("sh", ["-c", `${runner} -D ${dataDir} -m immediate -w -t 30 stop`], { reject: false, timeout: 60_000 });
-      });
+      cleanups.push(await startKeptPostgres(kept!));
       const odooArgs = kept!.odooArgs.split(" ");
-      const odooEnv = { ...process.env, PYTHONPATH: report.odoo.tree, PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" };
+      const env = odooEnv(report);
       const odoo = (args: string[], input?: string) =>
-        execa(report.odoo.python, ["-c", ODOO_BOOT, ...args], { env: odooEnv, cwd: kept!.dir, input, reject: false, all: true, timeout: 600_000 });
+        execa(report.odoo.python, ["-c", ODOO_BOOT, ...args], { env, cwd: kept!.dir, input, reject: false, all: true, timeout: 600_000 });
 
       const leftovers = async () => {
         const shell = await odoo(["shell", ...odooArgs, "--no-http"], LEFTOVERS_SCRIPT(on.addon.name));

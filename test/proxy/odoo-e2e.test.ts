@@ -23,10 +23,10 @@ import { TOOL_VERSION } from "../../src/version.js";
 import { locateTree, VerifyError, verifyAddon } from "../../src/verify/index.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { REPO_ROOT } from "../support/examples.js";
+import { ODOO_BOOT, odooEnv, startKeptPostgres } from "../support/real-odoo.js";
 import { request } from "./http.js";
 import { freePort, serverBinary, startServer, writeServerConfig, type RunningServer } from "./servers.js";
 
-const ODOO_BOOT = "import odoo.cli,sys; sys.argv[0]='odoo'; odoo.cli.main()";
 
 function pickSeries(): { series?: Series; why?: string } {
   const wanted = process.env.ODOO_2FA_PROXY_E2E_SERIES;
@@ -105,16 +105,9 @@ describe.skipIf(skip !== undefined)(`nginx in front of a real Odoo ${series ?? "
     expect(report.install.ok, report.problems.join("\n")).toBe(true);
     expect(kept).toBeDefined();
     const odooArgs = kept!.odooArgs.split(" ");
-    const dataDir = path.join(kept!.dir, "pg", "data");
-    const startPostgres = await execa("sh", ["-c", kept!.startPostgres], { reject: false, all: true, timeout: 120_000 });
-    expect(startPostgres.exitCode, startPostgres.all).toBe(0);
-    cleanups.push(async () => {
-      // The start command's runner and pg_ctl, told to stop ("immediate": a throwaway cluster).
-      const runner = kept!.startPostgres.slice(0, kept!.startPostgres.indexOf("pg_ctl") + "pg_ctl".length);
-      await execa("sh", ["-c", `${runner} -D ${dataDir} -m immediate -w -t 30 stop`], { reject: false, timeout: 60_000 });
-    });
+    cleanups.push(await startKeptPostgres(kept!));
 
-    const odooEnv = { ...process.env, PYTHONPATH: report.odoo.tree, PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" };
+    const env = odooEnv(report);
     // The scanner login, with a password (the example's exemption lists scanner-01).
     const login = policy.exemptions[0]!.logins[0]!;
     const script = [
@@ -123,7 +116,7 @@ describe.skipIf(skip !== undefined)(`nginx in front of a real Odoo ${series ?? "
       "",
     ].join("\n");
     const shell = await execa(report.odoo.python, ["-c", ODOO_BOOT, "shell", ...odooArgs, "--no-http"], {
-      env: odooEnv,
+      env,
       cwd: kept!.dir,
       input: script,
       reject: false,
@@ -137,7 +130,7 @@ describe.skipIf(skip !== undefined)(`nginx in front of a real Odoo ${series ?? "
     const odoo: ChildProcess = spawn(
       report.odoo.python,
       ["-c", ODOO_BOOT, ...odooArgs, "--proxy-mode", "--http-interface=127.0.0.1", `--http-port=${odooPort}`, "--workers=0", "--max-cron-threads=0", `--db-filter=^${kept!.database}$`],
-      { env: odooEnv, cwd: kept!.dir, stdio: ["ignore", "pipe", "pipe"] },
+      { env, cwd: kept!.dir, stdio: ["ignore", "pipe", "pipe"] },
     );
     let odooLog = "";
     odoo.stdout?.on("data", (chunk: Buffer) => (odooLog += chunk.toString()));

@@ -21,26 +21,16 @@ import { loadPolicy } from "../../src/policy/index.js";
 import type { Policy, Series } from "../../src/policy/model.js";
 import { loadTemplateSet, renderAddon } from "../../src/render/index.js";
 import type { ReportRow, ReportSummary } from "../../src/report/index.js";
-import { locateTree, VerifyError, verifyAddon } from "../../src/verify/index.js";
+import { verifyAddon } from "../../src/verify/index.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { buildCli, removeCli, runCli } from "../cli/run-cli.js";
 import { freePort } from "../proxy/servers.js";
 import { REPO_ROOT } from "../support/examples.js";
+import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres } from "../support/real-odoo.js";
 
-const ODOO_BOOT = "import odoo.cli,sys; sys.argv[0]='odoo'; odoo.cli.main()";
 const series = (process.env.ODOO_2FA_REPORT_SERIES ?? "17.0") as Series;
 
-function missingTree(): string | undefined {
-  try {
-    locateTree(series);
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof VerifyError)) throw error;
-    return error.oneLine();
-  }
-}
-
-const why = missingTree();
+const why = missingTree(series);
 const skip = why ? `no Odoo ${series} source tree (${why}); or choose another series with ODOO_2FA_REPORT_SERIES` : undefined;
 if (skip) process.stderr.write(`\n${"!".repeat(8)} odoo-2fa report against a real Odoo: SKIPPED (not run, not passed): ${skip}\n\n`);
 
@@ -122,18 +112,12 @@ describe.skipIf(skip !== undefined)(`odoo-2fa report against a real Odoo ${serie
     expect(report.install.ok, report.problems.join("\n")).toBe(true);
     expect(kept).toBeDefined();
     const odooArgs = kept!.odooArgs.split(" ");
-    const dataDir = path.join(kept!.dir, "pg", "data");
-    const startPostgres = await execa("sh", ["-c", kept!.startPostgres], { reject: false, all: true, timeout: 120_000 });
-    expect(startPostgres.exitCode, startPostgres.all).toBe(0);
-    cleanups.push(async () => {
-      const runner = kept!.startPostgres.slice(0, kept!.startPostgres.indexOf("pg_ctl") + "pg_ctl".length);
-      await execa("sh", ["-c", `${runner} -D ${dataDir} -m immediate -w -t 30 stop`], { reject: false, timeout: 60_000 });
-    });
+    cleanups.push(await startKeptPostgres(kept!));
 
-    const odooEnv = { ...process.env, PYTHONPATH: report.odoo.tree, PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" };
+    const env = odooEnv(report);
     const shell = async (script: string, marker: string): Promise<unknown> => {
       const run = await execa(report.odoo.python, ["-c", ODOO_BOOT, "shell", ...odooArgs, "--no-http"], {
-        env: odooEnv,
+        env,
         cwd: kept!.dir,
         input: script,
         reject: false,
@@ -153,7 +137,7 @@ describe.skipIf(skip !== undefined)(`odoo-2fa report against a real Odoo ${serie
     const odoo: ChildProcess = spawn(
       report.odoo.python,
       ["-c", ODOO_BOOT, ...odooArgs, "--http-interface=127.0.0.1", `--http-port=${port}`, "--workers=0", "--max-cron-threads=0", `--db-filter=^${kept!.database}$`],
-      { env: odooEnv, cwd: kept!.dir, stdio: ["ignore", "pipe", "pipe"] },
+      { env, cwd: kept!.dir, stdio: ["ignore", "pipe", "pipe"] },
     );
     let odooLog = "";
     odoo.stdout?.on("data", (chunk: Buffer) => (odooLog += chunk.toString()));

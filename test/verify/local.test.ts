@@ -6,21 +6,13 @@
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatReport, locateTree, SUPPORTED_SERIES, VerifyError, verifyAddon } from "../../src/verify/index.js";
+import { formatReport, SUPPORTED_SERIES, verifyAddon } from "../../src/verify/index.js";
+import { missingTree } from "../support/real-odoo.js";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
 const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
 const TIMEOUT = 30 * 60_000;
 
-function missingTree(series: string): string | undefined {
-  try {
-    locateTree(series);
-    return undefined;
-  } catch (error) {
-    if (error instanceof VerifyError) return error.oneLine();
-    throw error;
-  }
-}
 
 const present = SUPPORTED_SERIES.filter((series) => (!wanted || wanted.includes(series)) && !missingTree(series));
 
