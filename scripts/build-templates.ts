@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { sha256 } from "../src/plan/digest.js";
+import { sha256 } from "../src/digest.js";
 import { SERIES } from "../src/policy/model.js";
 import { COMPILE_OPTIONS, precompileTemplate } from "../src/render/handlebars.js";
 import { PRECOMPILED_MODULE, readTemplateSources, type TemplateSource, type TemplateSources } from "../src/render/template-set.js";

@@ -1,4 +1,4 @@
-import { sha256 } from "./digest.js";
+import { sha256 } from "../digest.js";
 import type { Plan } from "./plan.js";
 
 /** Why an addon on disk is not what the policy and this tool produce. */

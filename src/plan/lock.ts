@@ -2,7 +2,7 @@ import type { Policy, Series } from "../policy/model.js";
 import type { TemplateSet, VirtualTree } from "../render/index.js";
 import { templatesFor } from "../render/index.js";
 import { TOOL_VERSION } from "../version.js";
-import { canonicalJson, sha256 } from "./digest.js";
+import { canonicalJson, sha256 } from "../digest.js";
 
 /** Name of the lock file inside each generated addon. */
 export const LOCK_FILE = ".odoo-2fa.lock.json";

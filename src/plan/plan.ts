@@ -1,5 +1,5 @@
 import type { VirtualTree } from "../render/index.js";
-import { sha256 } from "./digest.js";
+import { sha256 } from "../digest.js";
 import { LOCK_FILE, type Lock, parseLock } from "./lock.js";
 
 export type Content = string | Uint8Array;

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { sha256 } from "../plan/digest.js";
+import { sha256 } from "../digest.js";
 import { SERIES, type Series } from "../policy/model.js";
 import type { TemplateContext } from "./context.js";
 import { templateEngine, type TemplateSpec } from "./handlebars.js";

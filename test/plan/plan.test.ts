@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sha256 } from "../../src/plan/digest.js";
+import { sha256 } from "../../src/digest.js";
 import { describeDrift, detectDrift } from "../../src/plan/drift.js";
 import { unifiedDiff } from "../../src/plan/diff.js";
 import { LOCK_FILE, serializeLock, type Lock } from "../../src/plan/lock.js";
