@@ -23,8 +23,15 @@ export interface Lock {
   files: Record<string, string>;
 }
 
+/**
+ * The digest of what the addon is generated from: the whole normalised policy but `proxy`. The
+ * reverse-proxy rules are no part of the addon, so a change only to `proxy.*` leaves the addons
+ * current; the proxy snippet records its own digest, which covers them (`policySha256` in
+ * src/proxy/render.ts).
+ */
 export function policyDigest(policy: Policy): string {
-  return sha256(canonicalJson(policy));
+  const { proxy: _proxy, ...addon } = policy;
+  return sha256(canonicalJson(addon));
 }
 
 /**

@@ -6,7 +6,7 @@
  * Pure: no IO, the same inputs give the same text.
  */
 import type { Policy } from "../policy/model.js";
-import { policyDigest } from "../plan/lock.js";
+import { canonicalJson, sha256 } from "../digest.js";
 import { checkedNetworks, intersectNetworks } from "./networks.js";
 
 export const PROXY_FORMATS = ["nginx", "apache", "caddy", "haproxy"] as const;
@@ -27,9 +27,13 @@ export interface ProxyOptions {
   toolVersion: string;
 }
 
-/** The digest the header records: the lock file's policy digest (canonical JSON, sha256). */
+/**
+ * The digest the header records: sha256 of the canonical JSON of the whole normalised policy,
+ * `proxy` included (the addon lock's digest leaves `proxy` out: a change only to the proxy rules
+ * makes the snippet stale, not the addons).
+ */
 export function policySha256(policy: Policy): string {
-  return policyDigest(policy);
+  return sha256(canonicalJson(policy));
 }
 
 /** Regular expressions (PCRE and RE2 alike), matched case-insensitively against the path. */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import yargs from "yargs";
 import { proxyCommand } from "../../src/cli/commands/proxy.js";
 import type { Policy } from "../../src/policy/model.js";
-import { policyDigest } from "../../src/plan/lock.js";
+import { canonicalJson, sha256 } from "../../src/digest.js";
 import {
   addressIn,
   checkHostPort,
@@ -113,8 +113,9 @@ describe("renderProxySnippet", () => {
 describe("stale snippets", () => {
   const sha = policySha256(restricted);
 
-  it("uses the lock file's policy digest", () => {
-    expect(sha).toBe(policyDigest(restricted));
+  it("digests the whole policy, proxy.* included (the addon lock leaves proxy.* out)", () => {
+    expect(sha).toBe(sha256(canonicalJson(restricted)));
+    expect(policySha256({ ...restricted, proxy: { adminNetworks: [] } })).not.toBe(sha);
   });
 
   it.each(PROXY_FORMATS)("%s: the header reads back", (format) => {
