@@ -8,12 +8,20 @@ import type { z } from "zod";
 import { normaliseCidr } from "./cidr.js";
 import { formatPath, sortIssues, type PolicyIssue, type PolicyPath } from "./issues.js";
 import { Locator } from "./locate.js";
-import type { Policy } from "./model.js";
+import { SERIES, type Policy, type Series } from "./model.js";
+import { checkOdooGroups } from "./odoo-groups.js";
 import { checkRules } from "./rules.js";
 import { expectedAt, isOptionalAt, knownKeys, policySchema, type PolicyFile } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 
 export type LoadResult = { ok: true; policy: Policy; warnings: PolicyIssue[] } | { ok: false; issues: PolicyIssue[] };
+
+export interface LoadOptions {
+  /** The Odoo series the policy is for: its groups and modules must exist in each. Default: every series. */
+  series?: readonly Series[];
+  /** Warnings are errors (`--strict`). */
+  strict?: boolean;
+}
 
 /** Larger files are refused before they are read: a policy is a few kilobytes. */
 export const MAX_POLICY_BYTES = 1024 * 1024;
@@ -34,7 +42,7 @@ const fileIssue = (file: string, message: string, expected: string, hint?: strin
 const isJsonFile = (fileName: string) => /\.json$/i.test(fileName);
 
 /** Reads and checks a policy file. Never throws for a problem with the file: it is an issue. */
-export async function loadPolicy(file: string): Promise<LoadResult> {
+export async function loadPolicy(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   let size: number;
   try {
     const info = await stat(file);
@@ -71,7 +79,7 @@ export async function loadPolicy(file: string): Promise<LoadResult> {
   } catch (error) {
     return { ok: false, issues: [readFailure(file, error)] };
   }
-  return parsePolicyBytes(bytes, file);
+  return parsePolicyBytes(bytes, file, options);
 }
 
 function readFailure(file: string, error: unknown): PolicyIssue {
@@ -112,7 +120,7 @@ function invalidUtf8Offset(bytes: Uint8Array): number {
 }
 
 /** Checks the raw bytes of a policy file (binary, encoding, size, emptiness), then parses it. */
-export function parsePolicyBytes(bytes: Uint8Array, fileName: string): LoadResult {
+export function parsePolicyBytes(bytes: Uint8Array, fileName: string, options: LoadOptions = {}): LoadResult {
   if (bytes.length > MAX_POLICY_BYTES) {
     return {
       ok: false,
@@ -154,7 +162,7 @@ export function parsePolicyBytes(bytes: Uint8Array, fileName: string): LoadResul
   }
   let text = new TextDecoder("utf-8").decode(bytes);
   if (text.startsWith("\uFEFF")) text = text.slice(1);
-  return parsePolicyText(text, fileName);
+  return parsePolicyText(text, fileName, options);
 }
 
 /** A policy nests four levels deep; this much nesting is a mistake or an attack on the parser. */
@@ -194,9 +202,9 @@ function tooDeepAt(text: string): number {
 }
 
 /** Parses and checks policy text. Pure: no IO. `fileName` names the file in issues and picks JSON or YAML. */
-export function parsePolicyText(text: string, fileName: string): LoadResult {
+export function parsePolicyText(text: string, fileName: string, options: LoadOptions = {}): LoadResult {
   try {
-    return parseChecked(text, fileName);
+    return parseChecked(text, fileName, options);
   } catch (error) {
     // The parser's own limits (e.g. its stack on pathological input): still one located line.
     if (!(error instanceof RangeError)) throw error;
@@ -209,7 +217,7 @@ export function parsePolicyText(text: string, fileName: string): LoadResult {
   }
 }
 
-function parseChecked(text: string, fileName: string): LoadResult {
+function parseChecked(text: string, fileName: string, options: LoadOptions): LoadResult {
   if (text.trim() === "") {
     return {
       ok: false,
@@ -377,8 +385,9 @@ function parseChecked(text: string, fileName: string): LoadResult {
         issue("error", finding.path, finding.at, finding.message, finding.expected, finding.hint);
     }
   }
-  for (const finding of checkRules(raw)) {
-    issue(finding.severity, finding.path, locator.value(finding.path), finding.message, finding.expected, finding.hint);
+  for (const finding of [...checkRules(raw), ...checkOdooGroups(raw, options.series ?? SERIES)]) {
+    const severity = options.strict ? "error" : finding.severity;
+    issue(severity, finding.path, locator.value(finding.path), finding.message, finding.expected, finding.hint);
   }
 
   const sorted = sortIssues(dedupe(issues));
@@ -568,6 +577,7 @@ export function toModel(file: PolicyFile): Policy {
       website: file.addon.website,
       license: file.addon.license,
       version: file.addon.version,
+      ...(file.addon.depends.length ? { depends: [...file.addon.depends] } : {}),
     },
     enforce: {
       groups: [...file.enforce.groups],

@@ -19,6 +19,11 @@ export interface AddonInfo {
   license: AddonLicense;
   /** The addon's own `x.y.z`; the manifest carries `<series>.x.y.z`. */
   version: string;
+  /**
+   * `addon.depends`: modules of the user's own whose groups the policy may name; added to the
+   * manifest's `depends`. Absent when the file lists none (so such a policy's digest is unchanged).
+   */
+  depends?: string[];
 }
 
 export interface Exemption {

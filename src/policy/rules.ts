@@ -1,6 +1,8 @@
 /**
  * Rules across fields: duplicates, a group both enforced and excepted, a login exempt twice,
- * an exemption valid from anywhere. They read the raw parsed file defensively, so they run
+ * an exemption valid from anywhere, an administrator exempt, portal groups among the enforced,
+ * passwords allowed over RPC where API keys are not. (Rules that need to know Odoo's groups are in
+ * `odoo-groups.ts`.) They read the raw parsed file defensively, so they run
  * (and report) even when other parts of the file have type errors: all errors at once.
  */
 import { cidrRange, parseCidr } from "./cidr.js";
@@ -77,7 +79,16 @@ function overlaps(items: unknown[], path: PolicyPath, findings: RuleFinding[]): 
 }
 
 /** `0.0.0.0/0` or `::/0` in an allowlist: the limit does nothing for that address family. */
-function everywhere(items: unknown[], path: PolicyPath, what: string, findings: RuleFinding[]): void {
+function everywhere(
+  items: unknown[],
+  path: PolicyPath,
+  what: string,
+  findings: RuleFinding[],
+  advice: { expected: string; hint: string } = {
+    expected: "the networks that really need access, e.g. 192.0.2.0/24",
+    hint: "leave the list empty for no limit at all",
+  },
+): void {
   items.forEach((item, index) => {
     const range = typeof item === "string" ? cidrRange(item) : undefined;
     if (!range || range.first !== 0n || range.last !== (range.version === 4 ? 2n ** 32n - 1n : 2n ** 128n - 1n)) return;
@@ -85,11 +96,23 @@ function everywhere(items: unknown[], path: PolicyPath, what: string, findings: 
       severity: "warning",
       path: [...path, index],
       message: `"${String(item)}" admits every IPv${range.version} address: ${what} is not limited for IPv${range.version}`,
-      expected: "the networks that really need access, e.g. 192.0.2.0/24",
-      hint: "leave the list empty for no limit at all",
+      ...advice,
     });
   });
 }
+
+/**
+ * Logins of Odoo's own administrators: `admin` (the administrator a new database gets, also as
+ * `admin@...`) and `__system__` (the superuser). The policy only knows logins, so these are the
+ * administrators it can recognise.
+ */
+const ADMIN_LOGIN = /^(admin|administrator|__system__)(@.*)?$/i;
+
+/** Groups that are not for `enforce.groups`, and what to write instead. */
+const NOT_ENFORCEABLE: Record<string, string> = {
+  "base.group_portal": "portal users are enforced with portal.enforce: true (and portal.grace_days)",
+  "base.group_public": "the public user is the visitor who is not logged in: there is no login to protect; portal users are enforced with portal.enforce: true",
+};
 
 const canonicalNetwork = (value: string) => {
   const result = parseCidr(value);
@@ -100,8 +123,31 @@ export function checkRules(raw: unknown): RuleFinding[] {
   const findings: RuleFinding[] = [];
   if (!isObject(raw)) return findings;
 
+  const addon = isObject(raw.addon) ? raw.addon : {};
+  duplicates(listAt(addon.depends), ["addon", "depends"], "module", undefined, findings);
+  listAt(addon.depends).forEach((module, index) => {
+    if (module !== addon.name || typeof module !== "string") return;
+    findings.push({
+      severity: "error",
+      path: ["addon", "depends", index],
+      message: `"${module}" is the addon itself: an addon cannot depend on itself`,
+      expected: "the modules the addon needs, other than itself",
+      hint: "remove this entry",
+    });
+  });
+
   const enforce = isObject(raw.enforce) ? raw.enforce : {};
   const groups = listAt(enforce.groups);
+  groups.forEach((group, index) => {
+    if (typeof group !== "string" || !Object.hasOwn(NOT_ENFORCEABLE, group)) return;
+    findings.push({
+      severity: "warning",
+      path: ["enforce", "groups", index],
+      message: `"${group}" in enforce.groups: ${NOT_ENFORCEABLE[group]}`,
+      expected: "groups of internal users, e.g. base.group_user",
+      hint: `remove "${group}" and use portal.enforce`,
+    });
+  });
   const exceptGroups = listAt(enforce.except_groups);
   const enforced = duplicates(groups, ["enforce", "groups"], "group", undefined, findings);
   duplicates(exceptGroups, ["enforce", "except_groups"], "group", undefined, findings);
@@ -149,6 +195,15 @@ export function checkRules(raw: unknown): RuleFinding[] {
     listAt(exemption.logins).forEach((login, loginIndex) => {
       if (typeof login !== "string") return;
       const here = [...base, "logins", loginIndex];
+      if (ADMIN_LOGIN.test(login)) {
+        findings.push({
+          severity: "warning",
+          path: here,
+          message: `login "${login}" is an administrator's (Odoo's ${/^__system__/i.test(login) ? "superuser" : "default administrator"}): exempting it lets the most powerful account sign in without a second factor`,
+          expected: "the logins of shared devices, e.g. scanner-01",
+          hint: "give administrators an authenticator app; exempt only accounts that cannot have one",
+        });
+      }
       const first = logins.get(login);
       if (!first) {
         logins.set(login, here);
@@ -169,6 +224,16 @@ export function checkRules(raw: unknown): RuleFinding[] {
     });
     duplicates(listAt(exemption.networks), [...base, "networks"], "network", canonicalNetwork, findings);
     overlaps(listAt(exemption.networks), [...base, "networks"], findings);
+    everywhere(
+      listAt(exemption.networks),
+      [...base, "networks"],
+      typeof exemption.name === "string" ? `exemption "${exemption.name}"` : "this exemption",
+      findings,
+      {
+        expected: "the networks the shared devices sign in from, e.g. 10.20.0.0/16",
+        hint: "an exemption without 2FA should hold only where the shared devices are",
+      },
+    );
     if (exemption.networks === undefined || (Array.isArray(exemption.networks) && exemption.networks.length === 0)) {
       const label = typeof exemption.name === "string" ? `exemption "${exemption.name}"` : "this exemption";
       findings.push({
@@ -185,6 +250,16 @@ export function checkRules(raw: unknown): RuleFinding[] {
   duplicates(listAt(api.networks), ["api", "networks"], "network", canonicalNetwork, findings);
   overlaps(listAt(api.networks), ["api", "networks"], findings);
   everywhere(listAt(api.networks), ["api", "networks"], "RPC access", findings);
+  if (api.password_rpc === "allow" && api.api_keys === "deny") {
+    findings.push({
+      severity: "warning",
+      path: ["api", "password_rpc"],
+      message:
+        "password_rpc: allow with api_keys: deny: integrations of enforced users can only sign in with the password, over RPC, where no second factor is asked",
+      expected: "password_rpc: deny with api_keys: allow (integrations use API keys)",
+      hint: "API keys are revocable and scoped; a password over RPC skips two-factor authentication",
+    });
+  }
   const proxy = isObject(raw.proxy) ? raw.proxy : {};
   duplicates(listAt(proxy.admin_networks), ["proxy", "admin_networks"], "network", canonicalNetwork, findings);
   overlaps(listAt(proxy.admin_networks), ["proxy", "admin_networks"], findings);

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { parseCidr } from "./cidr.js";
-import { CORE_MODULES } from "./core-modules.js";
+import { COMMUNITY_MODULES } from "./odoo-groups.js";
 
 /** Extra words for error messages: what a field expects, in the user's terms. */
 const expectations = new WeakMap<object, string>();
@@ -179,7 +179,7 @@ const addonSchema = z
                   : "lowercase letters, digits and _, starting with a letter",
               ),
             });
-          } else if (CORE_MODULES.has(value)) {
+          } else if (COMMUNITY_MODULES.has(value)) {
             ctx.issues.push({
               code: "custom",
               input: value,
@@ -245,6 +245,37 @@ const addonSchema = z
         .meta({ title: "License", description: "The addon's license (the manifest's `license`)." }),
       `one of ${LICENSES.join(", ")}`,
     ),
+    depends: expecting(
+      z
+        .array(
+          expecting(
+            z
+              .string()
+              .check((ctx) => {
+                if (!ADDON_NAME.test(ctx.value)) {
+                  ctx.issues.push({
+                    code: "custom",
+                    input: ctx.value,
+                    ...problem(
+                      `"${ctx.value}" is not a technical module name`,
+                      "lowercase letters, digits and _, starting with a letter, e.g. acme_warehouse",
+                    ),
+                  });
+                }
+              })
+              .meta({ title: "Module", pattern: ADDON_NAME.source, examples: ["acme_warehouse"] }),
+            "a technical module name, e.g. acme_warehouse",
+          ),
+        )
+        .default([])
+        .meta({
+          title: "Extra dependencies",
+          description:
+            "Modules of your own (or from Odoo Enterprise) whose groups the policy names: their groups are accepted without being checked against Odoo's, and the modules are added to the manifest's `depends`. Groups of Odoo Community modules need no entry here: their modules are added by themselves.",
+          examples: [["acme_warehouse"]],
+        }),
+      "a list of technical module names, e.g. [acme_warehouse]",
+    ),
     version: expecting(
       z
         .string()
@@ -279,7 +310,8 @@ const enforceSchema = z
     groups: expecting(
       z.array(xmlId("A group whose members must use 2FA.")).meta({
         title: "Enforced groups",
-        description: "XML ids of the groups whose members (including through implied groups) must use two-factor authentication.",
+        description:
+          "XML ids of the groups whose members (including through implied groups) must use two-factor authentication. Each must be a group of Odoo (of every series generated for) or of a module in `addon.depends`; its module is added to the manifest's `depends`.",
         examples: [["base.group_user"]],
       }),
       "a list of xml ids, e.g. [base.group_user]",

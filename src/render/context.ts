@@ -29,10 +29,11 @@ export interface TemplateContext {
   toolVersion: string;
 }
 
-/** Modules whose records the policy's xml ids point at (`account.group_x` → `account`). */
+/** Modules whose records the policy's xml ids point at (`account.group_x` → `account`), and `addon.depends`. */
 export function referencedModules(policy: Policy): string[] {
   const ids = [...policy.enforce.groups, ...policy.enforce.exceptGroups];
-  return ids.map((xmlid) => xmlid.slice(0, xmlid.indexOf("."))).filter((module) => module !== "base");
+  const modules = ids.map((xmlid) => xmlid.slice(0, xmlid.indexOf("."))).filter((module) => module !== "base");
+  return [...modules, ...(policy.addon.depends ?? [])];
 }
 
 export function buildContext(policy: Policy, series: Series): TemplateContext {

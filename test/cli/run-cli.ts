@@ -30,10 +30,12 @@ export async function buildCli(): Promise<string> {
     outbase: src,
     format: "esm",
     platform: "node",
-    target: "node20",
+    target: "node20.19", // engines.node; an older target drops the JSON imports' `with { type: "json" }`
     bundle: false,
     logLevel: "silent",
   });
+  // Data the sources import as JSON (the Odoo catalog): not transpiled, so linked where the code expects it.
+  await symlink(path.join(src, "policy", "groups"), path.join(root, "dist", "policy", "groups"));
   await symlink(path.join(REPO_ROOT, "templates"), path.join(root, "templates"));
   await symlink(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"));
   await copyFile(path.join(REPO_ROOT, "package.json"), path.join(root, "package.json"));
