@@ -1,4 +1,5 @@
 import type { Policy, Series } from "../policy/model.js";
+import { groupName } from "../policy/odoo-groups.js";
 import { profileFor, type SeriesProfile } from "../profiles/index.js";
 import { TOOL_VERSION } from "../version.js";
 
@@ -26,6 +27,8 @@ export interface TemplateContext {
   droppedTables: string[];
   /** `depends` of the manifest: the profile's modules plus the modules of the policy's groups. */
   depends: string[];
+  /** `enforce.groups` and `enforce.exceptGroups` as the readme names them: "Sales / Administrator (sales_team.group_sale_manager)". */
+  groupLabels: { groups: string[]; exceptGroups: string[] };
   toolVersion: string;
 }
 
@@ -34,6 +37,12 @@ export function referencedModules(policy: Policy): string[] {
   const ids = [...policy.enforce.groups, ...policy.enforce.exceptGroups];
   const modules = ids.map((xmlid) => xmlid.slice(0, xmlid.indexOf("."))).filter((module) => module !== "base");
   return [...modules, ...(policy.addon.depends ?? [])];
+}
+
+/** A group's display name in `series` with its xml id beside it; the xml id alone when Odoo's catalog does not know it. */
+function groupLabel(series: Series, xmlid: string): string {
+  const name = groupName(series, xmlid);
+  return name ? `${name} (${xmlid})` : xmlid;
 }
 
 export function buildContext(policy: Policy, series: Series): TemplateContext {
@@ -64,6 +73,10 @@ export function buildContext(policy: Policy, series: Series): TemplateContext {
     depends: [
       ...new Set([...profile.addonDepends, ...(notificationsEnabled ? ["mail"] : []), ...referencedModules(policy)]),
     ].sort(),
+    groupLabels: {
+      groups: policy.enforce.groups.map((xmlid) => groupLabel(series, xmlid)),
+      exceptGroups: policy.enforce.exceptGroups.map((xmlid) => groupLabel(series, xmlid)),
+    },
     toolVersion: TOOL_VERSION,
   };
 }

@@ -177,6 +177,16 @@ describe("the catalog as the rest of the tool uses it", () => {
     const [own] = addedDependencies("17.0", profileFor("17.0").addonDepends, new Map([["acme_wh", ["addon.depends"]]]));
     expect(own).toMatchObject({ module: "acme_wh", community: false, needsOtherModules: true });
   });
+
+  it("exposes display names to the templates, the xml id beside each", () => {
+    const result = parse(policy("[base.group_user, acme_wh.group_x]", { addon: ", depends: [acme_wh]", except: "[base.group_system]" }));
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(buildContext(result.policy, "17.0").groupLabels).toEqual({
+      groups: ["User types / Internal User (base.group_user)", "acme_wh.group_x"],
+      exceptGroups: ["Administration / Settings (base.group_system)"],
+    });
+    expect(buildContext(result.policy, "19.0").groupLabels.groups[0]).toBe("Role / User (base.group_user)");
+  });
 });
 
 describe("warnings: valid, but most likely a mistake", () => {
