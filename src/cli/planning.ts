@@ -17,7 +17,15 @@ export interface PlanningArgs extends GlobalOptions {
   policy: string;
   odoo: string[];
   out: string;
+  strict: boolean;
 }
+
+/** `--strict`, shared by `validate` and the planning commands. */
+export const STRICT_OPTION = {
+  type: "boolean",
+  default: false,
+  describe: "Treat the policy's warnings as errors (exit 2)",
+} as const;
 
 /** The options every planning command takes. */
 export function planningOptions<T extends GlobalOptions>(yargs: Argv<T>, outHelp: string): Argv<T & PlanningArgs> {
@@ -30,9 +38,8 @@ export function planningOptions<T extends GlobalOptions>(yargs: Argv<T>, outHelp
       requiresArg: true,
       describe: `Odoo series: ${SERIES.join(", ")}, several separated by commas, or all`,
     })
-    .option("out", { type: "string", demandOption: true, requiresArg: true, describe: outHelp }) as unknown as Argv<
-    T & PlanningArgs
-  >;
+    .option("out", { type: "string", demandOption: true, requiresArg: true, describe: outHelp })
+    .option("strict", STRICT_OPTION) as unknown as Argv<T & PlanningArgs>;
 }
 
 export interface Planned {
@@ -67,7 +74,10 @@ export async function planFromArgs(
     import("../render/index.js"),
     import("../plan/addons.js"),
   ]);
-  const [loaded, templates] = await Promise.all([loadPolicy(args.policy), loadTemplateSet()]);
+  const [loaded, templates] = await Promise.all([
+    loadPolicy(args.policy, { series: seriesList, strict: args.strict }),
+    loadTemplateSet(),
+  ]);
   if (!loaded.ok) {
     const errors = loaded.issues.filter((issue) => issue.severity === "error").length;
     if (args.json)

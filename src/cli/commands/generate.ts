@@ -2,6 +2,8 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { ConflictResolution, PlannedFile } from "../../plan/plan.js";
+import type { AddedDependency } from "../../policy/odoo-groups.js";
+import type { Policy, Series } from "../../policy/model.js";
 import {
   CliError,
   command,
@@ -126,11 +128,65 @@ function unwritable(error: unknown, out: string): CliError | undefined {
   });
 }
 
+type SeriesDependency = AddedDependency & { series: Series };
+
+/** The modules the policy adds to the manifest's `depends`, per series, with what installing the addon then installs. */
+async function policyDependencies(policy: Policy, seriesList: readonly Series[]): Promise<SeriesDependency[]> {
+  const [{ addedDependencies }, { profileFor }] = await Promise.all([
+    import("../../policy/odoo-groups.js"),
+    import("../../profiles/index.js"),
+  ]);
+  const reasons = new Map<string, string[]>();
+  const because = (module: string, reason: string) => {
+    const list = reasons.get(module) ?? [];
+    if (!list.includes(reason)) list.push(reason);
+    reasons.set(module, list);
+  };
+  for (const xmlid of [...policy.enforce.groups, ...policy.enforce.exceptGroups])
+    if (!xmlid.startsWith("base.")) because(xmlid.slice(0, xmlid.indexOf(".")), xmlid);
+  for (const module of policy.addon.depends ?? []) because(module, "addon.depends");
+  return seriesList.flatMap((series) =>
+    addedDependencies(series, profileFor(series).addonDepends, reasons).map((dependency) => ({ series, ...dependency })),
+  );
+}
+
+const listed = (items: readonly string[]) =>
+  items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+
+/** One line per added dependency (per set of series it reads the same for): what it is for and what it installs. */
+function dependencyLines(dependencies: readonly SeriesDependency[], seriesList: readonly Series[]): string[] {
+  const groups = new Map<string, { series: Series[]; dependency: AddedDependency; installs: Set<string> }>();
+  for (const { series, installs, ...rest } of dependencies) {
+    const key = JSON.stringify({ ...rest, nothing: installs.length === 0 });
+    const entry = groups.get(key) ?? { series: [], dependency: { ...rest, installs }, installs: new Set() };
+    entry.series.push(series);
+    entry.installs.add(installs.join(", "));
+    groups.set(key, entry);
+  }
+  return [...groups.values()].map(({ series, dependency: d, installs }) => {
+    const where = series.length === seriesList.length ? "" : `${series.join(", ")}: `;
+    const what = `${where}the addon depends on ${d.module}${d.title ? ` (${d.title})` : ""}, for ${listed(d.reasons)}`;
+    if (!d.community)
+      return `${what}: ${d.module} is not an Odoo Community module of ${listed(series)}; it must be on the addons path wherever the addon is installed`;
+    if (d.installs.length === 0) return `${what}: already installed with the addon's own dependencies`;
+    const apps = d.apps.length ? `the app${d.apps.length === 1 ? "" : "s"} ${listed(d.apps)}` : `the module ${d.module}`;
+    const modules =
+      installs.size > 1
+        ? " and the modules it needs (they differ between series: --json lists them)"
+        : d.installs.length > 1
+          ? ` (modules ${listed(d.installs)})`
+          : "";
+    const other = d.needsOtherModules ? "; it also needs modules that are not Odoo Community" : "";
+    return `${what}: installing the addon installs ${apps}${modules}${other}`;
+  });
+}
+
 async function generate(args: GenerateArgs, planned: Planned): Promise<ExitCode> {
   const { plans, seriesList } = planned;
-  const [{ applyAddonPlans, ConflictError }, { unifiedDiff }] = await Promise.all([
+  const [{ applyAddonPlans, ConflictError }, { unifiedDiff }, dependencies] = await Promise.all([
     import("../../plan/addons.js"),
     import("../../plan/diff.js"),
+    policyDependencies(planned.policy, seriesList),
   ]);
 
   const summary = plans.map((addon) => ({
@@ -153,6 +209,7 @@ async function generate(args: GenerateArgs, planned: Planned): Promise<ExitCode>
     out: args.out,
     dryRun: args.dryRun,
     warnings: planned.warnings,
+    dependencies,
     addons: summary,
   };
 
@@ -164,6 +221,7 @@ async function generate(args: GenerateArgs, planned: Planned): Promise<ExitCode>
         for (const file of addon.files) writeOut(`  ${file.action.padEnd(9)} ${file.path}`);
       }
       if (conflicts.length) writeOut(`${conflicts.length} file(s) edited by hand differ from the new render`);
+      for (const line of dependencyLines(dependencies, seriesList)) writeOut(line);
       writeOut("dry run: nothing written");
     }
     return EXIT_OK;
@@ -213,6 +271,7 @@ async function generate(args: GenerateArgs, planned: Planned): Promise<ExitCode>
       );
     }
     for (const path of kept) writeOut(`kept your edit: ${path}`);
+    for (const line of dependencyLines(dependencies, seriesList)) writeOut(line);
   }
   return EXIT_OK;
 }
