@@ -593,7 +593,17 @@ export function toModel(file: PolicyFile): Policy {
     })),
     api: { passwordRpc: file.api.password_rpc, apiKeys: file.api.api_keys, networks: file.api.networks.map(normaliseCidr) },
     settings: { editable: file.settings.editable },
-    proxy: { adminNetworks: file.proxy.admin_networks.map(normaliseCidr) },
+    proxy: {
+      adminNetworks: file.proxy.admin_networks.map(normaliseCidr),
+      ...(file.proxy.trusted_upstreams
+        ? {
+            trustedUpstreams: {
+              networks: file.proxy.trusted_upstreams.networks.map(normaliseCidr),
+              header: file.proxy.trusted_upstreams.header,
+            },
+          }
+        : {}),
+    },
     recoveryCodes: { enabled: file.recovery_codes.enabled, count: file.recovery_codes.count },
     report: file.report,
     notifications: {

@@ -34,6 +34,14 @@ export interface Exemption {
   reason: string;
 }
 
+/** Load balancers in front of the reverse proxy, trusted to name the client (`proxy.trusted_upstreams`). */
+export interface TrustedUpstreams {
+  /** Normalised CIDRs, at least one: only connections from these may name the client. */
+  networks: string[];
+  /** The request header they name it in (`X-Forwarded-For` unless the file says otherwise). */
+  header: string;
+}
+
 export interface Policy {
   schema: 1;
   addon: AddonInfo;
@@ -42,8 +50,12 @@ export interface Policy {
   exemptions: Exemption[];
   api: { passwordRpc: "deny" | "allow"; apiKeys: "allow" | "deny"; networks: string[] };
   settings: { editable: boolean };
-  /** Reverse-proxy rules (`odoo-2fa proxy`); optional in the file, `adminNetworks: []` by default. */
-  proxy: { adminNetworks: string[] };
+  /**
+   * Reverse-proxy rules (`odoo-2fa proxy`); optional in the file, `adminNetworks: []` by default.
+   * `trustedUpstreams` only when the file sets `proxy.trusted_upstreams` (so other policies'
+   * digests are unchanged).
+   */
+  proxy: { adminNetworks: string[]; trustedUpstreams?: TrustedUpstreams };
   /** Optional switches (issue 7); each is off by default and adds files only when on. */
   recoveryCodes: { enabled: boolean; count: number };
   report: boolean;

@@ -263,6 +263,7 @@ export function checkRules(raw: unknown): RuleFinding[] {
   const proxy = isObject(raw.proxy) ? raw.proxy : {};
   duplicates(listAt(proxy.admin_networks), ["proxy", "admin_networks"], "network", canonicalNetwork, findings);
   overlaps(listAt(proxy.admin_networks), ["proxy", "admin_networks"], findings);
+  trustedUpstreamRules(raw, findings);
   const notifications = isObject(raw.notifications) ? raw.notifications : {};
   const reminders = listAt(notifications.remind_days_before_deadline);
   duplicates(
@@ -291,4 +292,56 @@ export function checkRules(raw: unknown): RuleFinding[] {
     }
   });
   return findings;
+}
+
+/**
+ * `proxy.trusted_upstreams.networks`: no duplicates or overlaps; never every address (anyone could
+ * then choose the address the proxy and Odoo see); and a warning where a balancer's own network
+ * is also allowed somewhere, since its own requests (health checks, anything without the header)
+ * count as from its own address.
+ */
+function trustedUpstreamRules(raw: Raw, findings: RuleFinding[]): void {
+  const proxy = isObject(raw.proxy) ? raw.proxy : {};
+  const trusted = isObject(proxy.trusted_upstreams) ? proxy.trusted_upstreams : {};
+  const path: PolicyPath = ["proxy", "trusted_upstreams", "networks"];
+  const items = listAt(trusted.networks);
+  duplicates(items, path, "network", canonicalNetwork, findings);
+  overlaps(items, path, findings);
+  const api = isObject(raw.api) ? raw.api : {};
+  const allowed: { label: string; networks: unknown[] }[] = [
+    { label: "proxy.admin_networks", networks: listAt(proxy.admin_networks) },
+    { label: "api.networks", networks: listAt(api.networks) },
+    ...listAt(raw.exemptions).map((exemption, index) => ({
+      label: `exemptions[${index}].networks`,
+      networks: isObject(exemption) ? listAt(exemption.networks) : [],
+    })),
+  ];
+  items.forEach((item, index) => {
+    const range = typeof item === "string" ? cidrRange(item) : undefined;
+    if (!range) return;
+    if (range.first === 0n && range.last === (range.version === 4 ? 2n ** 32n - 1n : 2n ** 128n - 1n)) {
+      findings.push({
+        severity: "error",
+        path: [...path, index],
+        message: `"${String(item)}" trusts every IPv${range.version} address to name the client: any client could choose the address the proxy and Odoo see`,
+        expected: "the networks of the load balancers only, e.g. 10.0.0.0/24",
+      });
+      return;
+    }
+    for (const { label, networks } of allowed) {
+      const other = networks.find((network) => {
+        const inner = typeof network === "string" ? cidrRange(network) : undefined;
+        return inner !== undefined && inner.version === range.version && inner.first <= range.last && range.first <= inner.last;
+      });
+      if (other === undefined) continue;
+      findings.push({
+        severity: "warning",
+        path: [...path, index],
+        message: `trusted upstream "${String(item)}" overlaps ${label} ("${String(other)}"): the balancer's own requests (health checks, anything without the header) count as from its address`,
+        expected: "load balancer networks that are allowed nowhere else",
+        hint: "list the clients' networks in " + label + ", not the balancers'",
+      });
+      break;
+    }
+  });
 }

@@ -403,9 +403,63 @@ const settingsSchema = z
   .prefault({})
   .meta({ title: "Settings", description: "What administrators may change in Odoo." });
 
+/** A request header that can carry a client address: letters, digits and dashes (no `_`: nginx drops such names). */
+const HEADER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
+const NOT_AN_ADDRESS_HEADER = ["host", "x-forwarded-host", "x-forwarded-proto"];
+
+const trustedUpstreamsSchema = z
+  .object({
+    networks: expecting(
+      z
+        .array(cidr)
+        .min(1)
+        .meta({
+          title: "Networks",
+          description:
+            "The networks the load balancers connect from. Only a connection from one of them may name the client; any other keeps its own address, whatever it sends.",
+          examples: [["10.0.0.0/24"]],
+        }),
+      "a non-empty list of networks, e.g. [10.0.0.0/24]",
+    ),
+    header: expecting(
+      z
+        .string()
+        .check((ctx) => {
+          if (!HEADER_NAME.test(ctx.value) || NOT_AN_ADDRESS_HEADER.includes(ctx.value.toLowerCase())) {
+            ctx.issues.push({
+              code: "custom",
+              input: ctx.value,
+              ...problem(
+                `"${ctx.value}" cannot be the header of the client's address`,
+                "a header name of letters, digits and dashes, e.g. X-Forwarded-For or X-Real-IP",
+                NOT_AN_ADDRESS_HEADER.includes(ctx.value.toLowerCase()) ? "that header carries no client address" : undefined,
+              ),
+            });
+          }
+        })
+        .default("X-Forwarded-For")
+        .meta({
+          title: "Header",
+          description:
+            "The request header the load balancers put the client's address in; with several addresses, the last one that is not itself in `networks` is the client.",
+          pattern: HEADER_NAME.source,
+          examples: ["X-Forwarded-For", "X-Real-IP"],
+        }),
+      "a header name such as X-Forwarded-For or X-Real-IP",
+    ),
+  })
+  .strict()
+  .optional()
+  .meta({
+    title: "Trusted upstreams",
+    description:
+      "Load balancers in front of the reverse proxy (`odoo-2fa proxy`): for a connection from their networks, the client is the address their header names. The proxy's rules and Odoo then use that address.",
+  });
+
 const proxySchema = z
   .object({
     admin_networks: networks("Networks the reverse proxy lets reach Odoo's administration paths (`odoo-2fa proxy`)."),
+    trusted_upstreams: trustedUpstreamsSchema,
   })
   .strict()
   .prefault({})
