@@ -53,6 +53,39 @@ const PATHS = {
 /** Non-capturing form for engines where a capture group costs something or reads oddly. */
 const nonCapturing = (regex: string) => regex.replaceAll("(", "(?:");
 
+/**
+ * The request headers Odoo's --proxy-mode reads (werkzeug's ProxyFix: x_for, x_proto, x_host),
+ * plus X-Real-IP, which some addons read. Every snippet sets each of them itself.
+ */
+const FORWARDING_HEADERS = ["X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP"] as const;
+
+/**
+ * The other spellings of those headers that reach the same WSGI variable: werkzeug 2.x (Odoo
+ * 16.0 and 17.0 on Debian 12) turns `X_Forwarded_For` into HTTP_X_FORWARDED_FOR as well, and
+ * joins it with the real one, so a client could append an address of its choosing to the one the
+ * proxy set (ProxyFix takes the last). Every mix of `-` and `_` but the all-dash one.
+ */
+export function underscoreSpellings(name: string): string[] {
+  const parts = name.split("-");
+  const result: string[] = [];
+  for (let mask = 1; mask < 2 ** (parts.length - 1); mask++) {
+    result.push(parts.reduce((joined, part, index) => (index === 0 ? part : `${joined}${mask & (1 << (index - 1)) ? "_" : "-"}${part}`), ""));
+  }
+  return result;
+}
+
+/** What `proxy.trusted_upstreams.header` may be: an HTTP token of letters, digits and dashes. */
+const HEADER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
+/** Headers that never carry a client address: refused as the trusted upstreams' header. */
+const NOT_AN_ADDRESS_HEADER = ["host", "x-forwarded-host", "x-forwarded-proto"];
+
+/** How many addresses HAProxy and Caddy read from the right of the header (nginx and Apache: all). */
+export const TRUSTED_HOPS = 3;
+
+/** An address as it may appear in the header: dotted IPv4, or anything IPv6-like (RE2 and PCRE). */
+const ADDRESS = "((?:[0-9]{1,3}\\.){3}[0-9]{1,3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+)";
+const ADDRESS_NON_CAPTURING = `(?:${ADDRESS.slice(1)}`;
+
 const HOST_PORT = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
 
 /** Checks an `--upstream` / `--longpolling` value; returns a message when it is not `host:port`. */
@@ -81,6 +114,19 @@ interface Model {
   admin: string[];
   /** Where the database service over XML-RPC may be used from: RPC networks ∩ admin networks. */
   databaseRpc: string[];
+  /** `proxy.trusted_upstreams`: load balancers whose header names the client; absent: none. */
+  trusted?: { networks: string[]; header: string };
+}
+
+function checkedTrustedUpstreams(policy: Policy): Model["trusted"] {
+  const trusted = policy.proxy?.trustedUpstreams;
+  if (!trusted) return undefined;
+  const networks = checkedNetworks(trusted.networks, "proxy.trusted_upstreams.networks");
+  if (networks.length === 0) throw new Error("proxy.trusted_upstreams.networks: at least one network is needed");
+  if (!HEADER_NAME.test(trusted.header) || NOT_AN_ADDRESS_HEADER.includes(trusted.header.toLowerCase())) {
+    throw new Error(`proxy.trusted_upstreams.header: "${trusted.header}" is not a header name that can carry a client address`);
+  }
+  return { networks, header: trusted.header };
 }
 
 function buildModel(policy: Policy, format: ProxyFormat, options: ProxyOptions): Model {
@@ -102,6 +148,7 @@ function buildModel(policy: Policy, format: ProxyFormat, options: ProxyOptions):
     api,
     admin,
     databaseRpc: api.length === 0 ? admin : intersectNetworks(api, admin),
+    trusted: checkedTrustedUpstreams(policy),
   };
 }
 
@@ -109,8 +156,10 @@ function header(model: Model, options: ProxyOptions): string[] {
   const command = `odoo-2fa proxy ${quoted(options.policyFile)} --format ${model.format} --upstream ${model.upstream} --longpolling ${model.longpolling}`;
   const where = {
     nginx: "Include inside a `server { }` block that has no `location` of its own for Odoo's paths.",
-    apache: "Include at the end of a <VirtualHost> (mod_proxy, mod_proxy_http, mod_headers, mod_authz_host).",
-    caddy: "Import inside a site block (`import odoo-2fa.caddy`); it handles every path of the site.",
+    apache: `Include at the end of a <VirtualHost> (mod_proxy, mod_proxy_http, mod_headers, mod_authz_host${model.trusted ? ", mod_remoteip" : ""}).`,
+    caddy: model.trusted
+      ? "Import inside a site block (`import odoo-2fa.caddy`); it handles every path of the site.\n# For Caddy 2.6 (Debian's and Ubuntu's package): Caddy 2.7 and later refuse `remote_ip forwarded`."
+      : "Import inside a site block (`import odoo-2fa.caddy`); it handles every path of the site.",
     haproxy: "Add to haproxy.cfg and send Odoo's traffic to it: `default_backend odoo2fa_odoo` in a `mode http` frontend.",
   }[model.format];
   return [
@@ -124,13 +173,26 @@ function header(model: Model, options: ProxyOptions): string[] {
     "# Layers: the addon enforces api.networks and the exemption networks inside Odoo; these rules",
     "# enforce api.networks and proxy.admin_networks once more at the proxy (defence in depth), and",
     "# set the forwarding headers Odoo's --proxy-mode needs to see the real client address.",
-    "# X-Forwarded-For is always replaced with the address of the client connecting to this proxy:",
-    "# a value sent by the client is never passed through. Run Odoo with --proxy-mode.",
+    ...(model.trusted
+      ? [
+          "# X-Forwarded-For is always replaced with one client address: the address of the connection,",
+          `# or, for a connection from proxy.trusted_upstreams, the one that upstream names in ${model.trusted.header}.`,
+          "# A value sent by any other client is never passed through. Run Odoo with --proxy-mode.",
+        ]
+      : [
+          "# X-Forwarded-For is always replaced with the address of the client connecting to this proxy:",
+          "# a value sent by the client is never passed through. Run Odoo with --proxy-mode.",
+        ]),
   ];
 }
 
 function summary(model: Model): string[] {
   const lines: string[] = [];
+  lines.push(
+    model.trusted
+      ? `# Client address: from ${model.trusted.header} when the connection comes from proxy.trusted_upstreams (${model.trusted.networks.join(" ")}), else the connection's; the rules below use it.`
+      : "# Client address: the connection's (proxy.trusted_upstreams is not set).",
+  );
   lines.push(
     model.api.length === 0
       ? "# api.networks is empty: no RPC rule is generated, /xmlrpc, /jsonrpc and /json/2 are open to every network here (the addon still applies the policy's RPC rules)."
@@ -174,7 +236,22 @@ function nginx(model: Model): string[] {
     "}",
     "",
   ];
+  const realIp = model.trusted
+    ? [
+        "# Client address (ngx_http_realip_module): a connection from proxy.trusted_upstreams is",
+        `# attributed to the address its ${model.trusted.header} names (from the right, the first that is not`,
+        "# itself a trusted upstream); any other connection keeps its own, whatever it sends. $remote_addr,",
+        "# allow/deny below and the headers sent to Odoo all use that address.",
+        ...model.trusted.networks.map((network) => `set_real_ip_from ${network};`),
+        `real_ip_header ${model.trusted.header};`,
+        "real_ip_recursive on;",
+        "",
+      ]
+    : [];
   return [
+    ...realIp,
+    "# nginx drops request headers with an underscore in their name (underscores_in_headers off, the",
+    "# default): keep it so, or a client's X_Forwarded_For would reach Odoo beside X-Forwarded-For.",
     "# A request without a Host header would reach Odoo without X-Forwarded-Host, and Odoo would",
     "# then ignore the forwarded client address: refuse it.",
     'if ($http_host = "") {',
@@ -218,6 +295,18 @@ function apache(model: Model): string[] {
     "ProxyPreserveHost On",
     "# mod_proxy would append the client address to a client-supplied X-Forwarded-For; set it instead.",
     "ProxyAddHeaders Off",
+    ...(model.trusted
+      ? [
+          "# Client address (mod_remoteip): a connection from proxy.trusted_upstreams is attributed to the",
+          `# address its ${model.trusted.header} names (from the right, the first that is not itself a trusted`,
+          "# upstream); any other connection keeps its own, whatever it sends. REMOTE_ADDR, Require ip",
+          "# below and the headers sent to Odoo all use that address.",
+          `RemoteIPHeader ${model.trusted.header}`,
+          `RemoteIPInternalProxy ${model.trusted.networks.join(" ")}`,
+        ]
+      : []),
+    "# Spellings with underscores reach the same WSGI variable in werkzeug 2.x: never pass them on.",
+    ...FORWARDING_HEADERS.flatMap(underscoreSpellings).map((name) => `RequestHeader unset ${name}`),
     'RequestHeader set X-Forwarded-For "expr=%{REMOTE_ADDR}"',
     'RequestHeader set X-Real-IP "expr=%{REMOTE_ADDR}"',
     'RequestHeader set X-Forwarded-Host "expr=%{HTTP_HOST}"',
@@ -265,10 +354,14 @@ function apache(model: Model): string[] {
 // Caddy 2: named matchers and handle blocks for a site block.
 
 function caddy(model: Model): string[] {
+  // With trusted upstreams the resolved client address is kept in X-Forwarded-For itself, where
+  // Caddy 2.6's `remote_ip forwarded` reads it (its first address; it is the only one).
+  const client = model.trusted ? "{http.request.header.X-Forwarded-For}" : "{remote_host}";
+  const remoteIp = model.trusted ? "remote_ip forwarded" : "remote_ip";
   const proxy = (target: string) => [
     `    reverse_proxy ${target} {`,
-    "        header_up X-Forwarded-For {remote_host}",
-    "        header_up X-Real-IP {remote_host}",
+    `        header_up X-Forwarded-For ${client}`,
+    `        header_up X-Real-IP ${client}`,
     "        header_up X-Forwarded-Host {hostport}",
     "        header_up X-Forwarded-Proto {scheme}",
     "    }",
@@ -276,13 +369,16 @@ function caddy(model: Model): string[] {
   const denied = (name: string, regex: string, networks: string[]) =>
     networks.length === 0
       ? [`@${name} path_regexp (?i)${nonCapturing(regex)}`]
-      : [`@${name} {`, `    path_regexp (?i)${nonCapturing(regex)}`, `    not remote_ip ${networks.join(" ")}`, "}"];
+      : [`@${name} {`, `    path_regexp (?i)${nonCapturing(regex)}`, `    not ${remoteIp} ${networks.join(" ")}`, "}"];
   const refuse = (name: string, status: 400 | 403) => [
     `handle @${name} {`,
     `    respond "${status === 400 ? "Bad Request" : "Forbidden"}" ${status}`,
     "}",
   ];
   return [
+    ...(model.trusted ? caddyClientAddress(model.trusted) : []),
+    "# Spellings with underscores reach the same WSGI variable in werkzeug 2.x: never pass them on.",
+    ...FORWARDING_HEADERS.flatMap(underscoreSpellings).map((name) => `request_header -${name}`),
     "# A request without a Host header would reach Odoo without X-Forwarded-Host, and Odoo would",
     "# then ignore the forwarded client address; a path with . or .. segments could slip past the",
     "# path rules: refuse both.",
@@ -316,6 +412,39 @@ function caddy(model: Model): string[] {
   ];
 }
 
+/**
+ * Caddy 2.6 has no trusted_proxies: the client address is found with regular expressions on the
+ * header (copied into a variable, all its lines joined) and written into X-Forwarded-For, where
+ * `remote_ip forwarded` can test it. Hop k reads the k-th address from the right, and only when
+ * the connection is trusted and hops 1..k-1 found trusted upstreams, each a well-formed address.
+ */
+function caddyClientAddress(trusted: { networks: string[]; header: string }): string[] {
+  const networks = trusted.networks.join(" ");
+  const tail = (hop: number) => `^(?:.*,)?\\s*${ADDRESS}${`\\s*,\\s*${ADDRESS_NON_CAPTURING}`.repeat(hop - 1)}\\s*$`;
+  const lines = [
+    `# Client address: a connection from proxy.trusted_upstreams is attributed to the address its`,
+    `# ${trusted.header} names (from the right, the first that is not itself a trusted upstream, at most`,
+    `# ${TRUSTED_HOPS} deep); any other connection keeps its own, whatever it sends. It is written into`,
+    "# X-Forwarded-For, which the rules below test (remote_ip forwarded) and Odoo receives.",
+    `vars odoo2fa_chain "{http.request.header.${trusted.header}}"`,
+    "@odoo2fa_client_direct not {",
+    `    remote_ip ${networks}`,
+    `    vars_regexp {vars.odoo2fa_chain} "${tail(1)}"`,
+    "}",
+    "request_header @odoo2fa_client_direct X-Forwarded-For {remote_host}",
+  ];
+  for (let hop = 1; hop <= TRUSTED_HOPS; hop++) {
+    lines.push(
+      `@odoo2fa_client_${hop} {`,
+      `    ${hop === 1 ? "remote_ip" : "remote_ip forwarded"} ${networks}`,
+      `    vars_regexp odoo2fa_client_${hop} {vars.odoo2fa_chain} "${tail(hop)}"`,
+      "}",
+      `request_header @odoo2fa_client_${hop} X-Forwarded-For {re.odoo2fa_client_${hop}.1}`,
+    );
+  }
+  return lines;
+}
+
 // ---------------------------------------------------------------------------------------------
 // HAProxy: one backend carrying the ACLs, the rules and both Odoo ports.
 
@@ -338,6 +467,7 @@ function haproxy(model: Model): string[] {
     "    # Without a Host header Odoo would get no X-Forwarded-Host and ignore the forwarded address.",
     "    http-request deny deny_status 400 unless { req.hdr(host) -m len 1: }",
     "    http-request deny deny_status 400 if odoo2fa_dot_segment",
+    ...(model.trusted ? haproxyClientAddress(model.trusted) : []),
     ...(model.api.length === 0
       ? ["    # RPC: api.networks is empty, no rule generated."]
       : ["    # RPC: api.networks.", "    http-request deny deny_status 403 if odoo2fa_rpc !odoo2fa_api_networks"]),
@@ -347,6 +477,8 @@ function haproxy(model: Model): string[] {
     `    http-request deny deny_status 403 if odoo2fa_database_rpc${unless("odoo2fa_admin_networks", model.admin)}`,
     "    # Database manager.",
     `    http-request deny deny_status 403 if odoo2fa_database${unless("odoo2fa_admin_networks", model.admin)}`,
+    "    # Spellings with underscores reach the same WSGI variable in werkzeug 2.x: never pass them on.",
+    "    http-request del-header ^x[-_](forwarded[-_](for|host|proto)|real[-_]ip)$ -m reg",
     "    http-request set-header X-Forwarded-For %[src]",
     "    http-request set-header X-Real-IP %[src]",
     "    http-request set-header X-Forwarded-Host %[req.hdr(host)]",
@@ -358,6 +490,34 @@ function haproxy(model: Model): string[] {
     `    server odoo ${model.upstream}`,
     `    server odoo_longpolling ${model.longpolling} weight 0`,
   ];
+}
+
+/**
+ * Hop k reads the k-th address from the right of the header, only when the connection is trusted
+ * and hops 1..k-1 found trusted upstreams; `set-src` then makes it the address every later rule
+ * (and %[src]) sees.
+ */
+function haproxyClientAddress(trusted: { networks: string[]; header: string }): string[] {
+  const networks = trusted.networks.join(" ");
+  const header = trusted.header.toLowerCase();
+  const lines = [
+    `    # Client address: a connection from proxy.trusted_upstreams is attributed to the address its`,
+    `    # ${trusted.header} names (from the right, the first that is not itself a trusted upstream, at`,
+    `    # most ${TRUSTED_HOPS} deep); any other connection keeps its own, whatever it sends.`,
+    `    acl odoo2fa_trusted_upstream src ${networks}`,
+  ];
+  for (let hop = 1; hop <= TRUSTED_HOPS; hop++) {
+    const after =
+      hop === 1
+        ? "odoo2fa_trusted_upstream"
+        : `{ var(txn.odoo2fa_hop) -m int ${hop - 1} } { var(txn.odoo2fa_client) -m ip ${networks} }`;
+    lines.push(
+      `    http-request set-var(txn.odoo2fa_hop) int(${hop}) if ${after} { req.hdr_ip(${header},-${hop}) -m found }`,
+      `    http-request set-var(txn.odoo2fa_client) req.hdr_ip(${header},-${hop}) if { var(txn.odoo2fa_hop) -m int ${hop} }`,
+    );
+  }
+  lines.push("    http-request set-src var(txn.odoo2fa_client) if { var(txn.odoo2fa_hop) -m found }");
+  return lines;
 }
 
 /** The snippet for one proxy server: deterministic text ending in a newline. */

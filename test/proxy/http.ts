@@ -13,6 +13,8 @@ export interface Received {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
+  /** Names and values as they arrived, in order (`headers` joins and lowercases them). */
+  rawHeaders: string[];
   /** The proxy's address as the upstream saw it. */
   peer: string;
   upgrade: boolean;
@@ -33,6 +35,7 @@ export async function startUpstream(name: string): Promise<Upstream> {
       method: request.method ?? "",
       url: request.url ?? "",
       headers: request.headers,
+      rawHeaders: request.rawHeaders,
       peer: request.socket.remoteAddress ?? "",
       upgrade,
     });
@@ -75,6 +78,29 @@ export async function startUpstream(name: string): Promise<Upstream> {
   };
 }
 
+/** The WSGI variables Odoo's --proxy-mode reads, and X-Real-IP's. */
+const FORWARDING_KEYS = ["HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO", "HTTP_X_REAL_IP"];
+
+/**
+ * What a WSGI server that keeps header names with underscores (werkzeug 2.x, as on Odoo 16.0 and
+ * 17.0) would make of the headers: each forwarding variable must come from exactly one header
+ * line, spelled with dashes. Returns the problems (empty: none).
+ */
+export function forwardingHeaderProblems(rawHeaders: readonly string[]): string[] {
+  const lines = new Map<string, string[]>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const key = `HTTP_${name.toUpperCase().replaceAll("-", "_")}`;
+    if (FORWARDING_KEYS.includes(key)) lines.set(key, [...(lines.get(key) ?? []), `${name}: ${rawHeaders[i + 1]}`]);
+  }
+  const problems: string[] = [];
+  for (const key of FORWARDING_KEYS) {
+    const found = lines.get(key) ?? [];
+    if (found.length !== 1 || found[0]!.includes("_")) problems.push(`${key} from ${found.length} line(s): ${JSON.stringify(found)}`);
+  }
+  return problems;
+}
+
 export interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -87,7 +113,8 @@ export function request(options: {
   from: string;
   path: string;
   method?: string;
-  headers?: Record<string, string>;
+  /** A list value sends the header once per item, on lines of its own. */
+  headers?: Record<string, string | string[]>;
   body?: string;
 }): Promise<Answer> {
   const v6 = options.from.includes(":");
@@ -119,7 +146,13 @@ export function request(options: {
 }
 
 /** A websocket handshake through the proxy; resolves with the status the client got. */
-export function upgrade(options: { port: number; from: string; path: string; host: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+export function upgrade(options: {
+  port: number;
+  from: string;
+  path: string;
+  host: string;
+  headers?: Record<string, string>;
+}): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
   const v6 = options.from.includes(":");
   return new Promise((resolve, reject) => {
     const req = http.request({
@@ -136,6 +169,7 @@ export function upgrade(options: { port: number; from: string; path: string; hos
         Upgrade: "websocket",
         "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
         "Sec-WebSocket-Version": "13",
+        ...options.headers,
       },
     });
     req.on("upgrade", (response, socket) => {

@@ -3,7 +3,8 @@
  * config check, and a request matrix through each running server (loopback only) shows that
  * RPC and the database manager are limited to the policy's networks, that denied requests never
  * reach the upstream, and that the forwarding headers Odoo's --proxy-mode reads arrive as set
- * by the proxy, never as sent by the client.
+ * by the proxy, never as sent by the client (nor in a spelling with underscores, which werkzeug
+ * 2.x folds into the same WSGI variable).
  *
  * The servers come from Debian (scripts/setup-proxies.sh). A missing one is skipped loudly;
  * with ODOO_2FA_REQUIRE_PROXIES=1 a missing one fails instead.
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Policy } from "../../src/policy/model.js";
 import { addressIn, PROXY_FORMATS, policySha256, renderProxySnippet, type ProxyFormat } from "../../src/proxy/index.js";
 import { TOOL_VERSION } from "../../src/version.js";
-import { request, requestHttp2, requestWithoutHost, startUpstream, upgrade, type Received, type Upstream } from "./http.js";
+import { forwardingHeaderProblems, request, requestHttp2, requestWithoutHost, startUpstream, upgrade, type Received, type Upstream } from "./http.js";
 import { loadExamples } from "./policies.js";
 import { checkServerConfig, freePort, serverBinary, startServer, writeServerConfig } from "./servers.js";
 
@@ -150,12 +151,20 @@ function allowed(policy: Policy, kind: Kind, client: string): boolean {
 }
 
 const HOST = "erp.example.test:8443";
-/** What a client could send to pass itself off as another address: must not arrive as sent. */
+/**
+ * What a client could send to pass itself off as another address: must not arrive as sent. The
+ * spellings with underscores reach the same WSGI variables in werkzeug 2.x (Odoo 16.0, 17.0).
+ */
 const SPOOFED = {
   "X-Forwarded-For": "203.0.113.66",
   "X-Real-IP": "203.0.113.66",
   "X-Forwarded-Host": "evil.example",
   "X-Forwarded-Proto": "https",
+  X_Forwarded_For: "203.0.113.67",
+  "X-Forwarded_For": "203.0.113.68",
+  X_Real_IP: "203.0.113.67",
+  "X_Forwarded-Host": "evil2.example",
+  X_Forwarded_Proto: "https",
 };
 
 for (const format of PROXY_FORMATS) {
@@ -225,6 +234,7 @@ for (const format of PROXY_FORMATS) {
                   if (JSON.stringify(headers) !== JSON.stringify(expected)) {
                     failures.push(`${what}: forwarded headers ${JSON.stringify(headers)}, expected ${JSON.stringify(expected)}`);
                   }
+                  for (const problem of forwardingHeaderProblems(arrived.rawHeaders)) failures.push(`${what}: ${problem}`);
                 } else {
                   if (answer.status !== 403) failures.push(`${what}: expected 403, got ${answer.status}`);
                   if (arrived) failures.push(`${what}: reached the upstream although denied`);

@@ -92,7 +92,7 @@ export async function writeServerConfig(
       const snippetFile = path.join(dir, "odoo-2fa.conf");
       await writeFile(snippetFile, snippet);
       const configFile = path.join(dir, "httpd.conf");
-      const modules = ["mpm_event", "authz_core", "authz_host", "headers", "proxy", "proxy_http", ...(h2 ? ["http2"] : [])];
+      const modules = ["mpm_event", "authz_core", "authz_host", "headers", "proxy", "proxy_http", "remoteip", ...(h2 ? ["http2"] : [])];
       await writeFile(
         configFile,
         [
