@@ -19,7 +19,9 @@ export const profile16: SeriesProfile = {
   registryClearCache: "clear_caches",
   sessionAccess: "attribute",
   jsonRouteType: "json",
-  addonDepends: ["auth_totp", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
+  cacheSignalingSequence: "base_cache_signaling",
+  rpcCheckMethod: "check",
+  addonDepends: ["auth_totp", "bus", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
   cronHasNumbercall: true,
   backendHome: "/web",
 };

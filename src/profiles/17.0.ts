@@ -8,4 +8,5 @@ export const profile17: SeriesProfile = {
   modifierSyntax: "inline",
   hookArgs: "env",
   registryClearCache: "clear_cache",
+  cacheSignalingSequence: "base_cache_signaling_default",
 };

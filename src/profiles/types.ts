@@ -35,6 +35,10 @@ export interface SeriesProfile {
   hasJson2: boolean;
   /** Init/uninstall hooks take `(cr, registry)` in 16.0 and `(env)` after. */
   hookArgs: "cr, registry" | "env";
+  /** The sequence whose change makes every Odoo process clear its ormcaches (`default` cache from 17.0). */
+  cacheSignalingSequence: "base_cache_signaling" | "base_cache_signaling_default";
+  /** The ormcached check of XML-RPC credentials: classmethod `check(db, uid, passwd)` until 18.0. */
+  rpcCheckMethod: "check" | "_check_uid_passwd";
   /** Registry cache invalidation: `clear_caches()` in 16.0, `clear_cache()` after. */
   registryClearCache: "clear_caches" | "clear_cache";
   /** Session values: attribute access until 18.0, item access only in 19.0. */

@@ -2,6 +2,7 @@ import type { Policy, Series } from "../policy/model.js";
 import { groupName } from "../policy/odoo-groups.js";
 import { profileFor, type SeriesProfile } from "../profiles/index.js";
 import { TOOL_VERSION } from "../version.js";
+import { deployedDigest, deployedPolicy, type DeployedPolicy } from "./deployed.js";
 
 /** What every template sees. Documented in docs/ARCHITECTURE.md ("Template context"). */
 export interface TemplateContext {
@@ -29,6 +30,9 @@ export interface TemplateContext {
   depends: string[];
   /** `enforce.groups` and `enforce.exceptGroups` as the readme names them: "Sales / Administrator (sales_team.group_sale_manager)". */
   groupLabels: { groups: string[]; exceptGroups: string[] };
+  /** The enforcement values the addon deploys (`models/policy.py`), and their digest. */
+  deployed: DeployedPolicy;
+  deployedDigest: string;
   toolVersion: string;
 }
 
@@ -77,6 +81,8 @@ export function buildContext(policy: Policy, series: Series): TemplateContext {
       groups: policy.enforce.groups.map((xmlid) => groupLabel(series, xmlid)),
       exceptGroups: policy.enforce.exceptGroups.map((xmlid) => groupLabel(series, xmlid)),
     },
+    deployed: deployedPolicy(policy),
+    deployedDigest: deployedDigest(policy),
     toolVersion: TOOL_VERSION,
   };
 }

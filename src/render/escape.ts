@@ -35,6 +35,46 @@ export function pyString(value: string): string {
   return `${quote}${body}${quote}`;
 }
 
+/**
+ * A Python literal for JSON-like data: lists become tuples, objects dicts, `null` None. Every
+ * non-empty collection is exploded one item a line with a trailing comma (ruff's "magic trailing
+ * comma"), so `ruff format` leaves it as it is at any length. `indent` is the column of the line the
+ * literal starts on, `column` where the literal itself starts (to know whether a one-tuple fits).
+ */
+export function pyLiteral(value: unknown, indent = 0, column = indent): string {
+  const inner = " ".repeat(indent + 4);
+  const close = " ".repeat(indent);
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError("pyLiteral: not a finite number");
+    return String(value);
+  }
+  if (typeof value === "string") return pyString(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "()";
+    // A one-tuple's comma is not a magic trailing comma: ruff joins it when it fits.
+    if (value.length === 1 && (value[0] === null || typeof value[0] !== "object")) {
+      const joined = `(${pyLiteral(value[0])},)`;
+      if (column + joined.length + 1 <= PY_LINE_LENGTH) return joined;
+    }
+    return `(\n${value.map((item) => `${inner}${pyLiteral(item, indent + 4)},\n`).join("")}${close})`;
+  }
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) return "{}";
+    const lines = entries.map(([key, item]) => {
+      const head = `${inner}${pyString(key)}: `;
+      return `${head}${pyLiteral(item, indent + 4, head.length)},\n`;
+    });
+    return `{\n${lines.join("")}${close}}`;
+  }
+  throw new TypeError(`pyLiteral: cannot write a ${typeof value}`);
+}
+
+/** ruff's default line length, which generated Python is formatted to. */
+const PY_LINE_LENGTH = 88;
+
 /** XML text content or attribute value (both quote kinds escaped, so either context is safe). */
 export function xmlEscape(value: string): string {
   return value

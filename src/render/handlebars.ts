@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type HandlebarsFull from "handlebars";
 import HandlebarsRuntime from "handlebars/runtime.js";
-import { csvField, mdInline, poString, pyString, rstHeading, rstInline, xmlEscape } from "./escape.js";
+import { csvField, mdInline, poString, pyLiteral, pyString, rstHeading, rstInline, xmlEscape } from "./escape.js";
 
 /** The Handlebars API the renderer uses (the runtime, plus `compile` backed by the full compiler). */
 export type TemplateEngine = typeof HandlebarsFull;
@@ -62,6 +62,10 @@ export function createTemplateEngine(): TemplateEngine {
   hb.registerHelper("json", (value: unknown) => JSON.stringify(value));
   /** A Python bool literal. */
   hb.registerHelper("pyBool", (value: unknown) => (value ? "True" : "False"));
+  /** A Python literal of JSON-like data (`{{pyLiteral value indent}}`), exploded so ruff keeps it. */
+  hb.registerHelper("pyLiteral", (value: unknown, indent: unknown) =>
+    pyLiteral(value, typeof indent === "number" ? indent : 0),
+  );
   hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
   hb.registerHelper("ne", (a: unknown, b: unknown) => a !== b);
   hb.registerHelper("not", (a: unknown) => !a);
