@@ -8,6 +8,8 @@ export {
   proxySnippetIsStale,
   proxySnippetStatus,
   renderProxySnippet,
+  TRUSTED_HOPS,
+  underscoreSpellings,
   type ProxyFormat,
   type ProxyOptions,
   type ProxySnippetHeader,

@@ -2,11 +2,15 @@
  * `proxy.trusted_upstreams` in the policy file: what the loader accepts, refuses and warns about,
  * what the renderers write from it, and that `check --proxy` sees a change to it.
  */
-import { describe, expect, it } from "vitest";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import yargs from "yargs";
+import { proxyCommand } from "../../src/cli/commands/proxy.js";
 import { parsePolicyText, type LoadResult, type PolicyIssue } from "../../src/policy/index.js";
 import type { Policy } from "../../src/policy/model.js";
-import { PROXY_FORMATS, policySha256, proxySnippetStatus, renderProxySnippet } from "../../src/proxy/index.js";
-import { underscoreSpellings } from "../../src/proxy/render.js";
+import { PROXY_FORMATS, policySha256, proxySnippetStatus, renderProxySnippet, underscoreSpellings } from "../../src/proxy/index.js";
 
 const BASE = `schema: 1
 addon:
@@ -142,5 +146,54 @@ describe("the snippets", () => {
   it("names every underscore spelling of the forwarding headers", () => {
     expect(underscoreSpellings("X-Real-IP")).toEqual(["X_Real-IP", "X-Real_IP", "X_Real_IP"]);
     expect(underscoreSpellings("Host")).toEqual([]);
+  });
+});
+
+describe("odoo-2fa proxy with trusted upstreams", () => {
+  let dir = "";
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function run(argv: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+    let stdout = "";
+    let stderr = "";
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    process.exitCode = undefined;
+    try {
+      await yargs().option("json", { type: "boolean", default: false }).command(proxyCommand as never).strict().exitProcess(false).parseAsync(argv);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const exitCode = Number(process.exitCode ?? 0);
+    process.exitCode = undefined;
+    return { stdout, stderr, exitCode };
+  }
+
+  it("writes the rules from the policy file, and says which Caddy the Caddy rules are for", async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "odoo-2fa-trusted-cli-"));
+    const file = path.join(dir, "policy.yaml");
+    await writeFile(file, `${BASE}proxy:\n  trusted_upstreams:\n    networks: [10.0.0.0/24]\n`);
+    const nginx = await run(["proxy", file, "--format", "nginx"]);
+    expect(nginx).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(nginx.stdout).toContain("set_real_ip_from 10.0.0.0/24;");
+    const caddy = await run(["proxy", file, "--format", "caddy"]);
+    expect(caddy.exitCode).toBe(0);
+    expect(caddy.stdout).toContain("remote_ip forwarded");
+    expect(caddy.stderr).toMatch(/^note: caddy: the proxy\.trusted_upstreams rules are for Caddy 2\.6/m);
+    const json = JSON.parse((await run(["proxy", file, "--format", "caddy", "--json"])).stdout) as { notes?: string[] };
+    expect(json.notes).toEqual([expect.stringMatching(/Caddy 2\.7 and later refuse/)]);
+    const bad = await run(["proxy", file.replace("policy.yaml", "bad.yaml"), "--format", "nginx"]);
+    expect(bad.exitCode).toBe(2);
+  });
+
+  it("refuses a policy that trusts every address, exit 2", async () => {
+    const file = path.join(dir, "open.yaml");
+    await writeFile(file, `${BASE}proxy:\n  trusted_upstreams:\n    networks: ["::/0"]\n`);
+    const result = await run(["proxy", file, "--format", "haproxy"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/trusts every IPv6 address/);
   });
 });

@@ -67,6 +67,11 @@ export const proxyCommand: CommandModule<GlobalOptions, ProxyArgs> = {
       policySha256: digest,
       toolVersion: TOOL_VERSION,
     });
+    // Caddy 2.6 has no trusted_proxies: the snippet uses `remote_ip forwarded`, which later Caddy refuses.
+    const notes =
+      args.format === "caddy" && loaded.policy.proxy.trustedUpstreams
+        ? ["caddy: the proxy.trusted_upstreams rules are for Caddy 2.6 (Debian's and Ubuntu's package); Caddy 2.7 and later refuse to load them"]
+        : [];
     if (args.out) await writeAtomically(args.out, snippet);
     if (args.json) {
       writeJson({
@@ -77,12 +82,14 @@ export const proxyCommand: CommandModule<GlobalOptions, ProxyArgs> = {
         policySha256: digest,
         toolVersion: TOOL_VERSION,
         warnings: loaded.warnings,
+        ...(notes.length > 0 ? { notes } : {}),
         ...(args.out ? { out: args.out } : { snippet }),
       });
       return EXIT_OK;
     }
     // The snippet may go to stdout: warnings and the summary go to stderr.
     for (const warning of loaded.warnings) writeErr(formatIssue(warning));
+    for (const note of notes) writeErr(`note: ${note}`);
     if (args.out) writeErr(`wrote ${args.format} rules to ${args.out}`);
     else process.stdout.write(snippet);
     return EXIT_OK;
