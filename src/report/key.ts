@@ -29,7 +29,8 @@ export interface ApiKeyFile {
   warning?: string;
 }
 
-export async function readApiKeyFile(file: string): Promise<ApiKeyFile> {
+/** `command`: the odoo-2fa command reading the key, as its messages name it (`report`, `check`). */
+export async function readApiKeyFile(file: string, command = "report"): Promise<ApiKeyFile> {
   let info;
   try {
     info = await stat(file);
@@ -41,7 +42,7 @@ export async function readApiKeyFile(file: string): Promise<ApiKeyFile> {
   const notAKey = () =>
     new ApiKeyFileError(
       "not-an-api-key",
-      `--api-key-file ${file} does not hold an Odoo API key (40 lowercase hexadecimal characters, alone in the file); odoo-2fa report never takes a password`,
+      `--api-key-file ${file} does not hold an Odoo API key (40 lowercase hexadecimal characters, alone in the file); odoo-2fa ${command} never takes a password`,
       CREATE_KEY_HINT,
     );
   if (!info.isFile()) throw new ApiKeyFileError("key-file-unreadable", `--api-key-file ${file} is not a file`, CREATE_KEY_HINT);
