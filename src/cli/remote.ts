@@ -93,6 +93,8 @@ export function checkUrl(url: string): string | undefined {
 
 /** The checked options, defaults applied, and the warning --url deserves (printed once the key file is read). */
 export function remoteArgs(args: Partial<RemoteArgs>): { args: RemoteArgs; urlWarning?: string } {
+  for (const [name, value] of [["url", args.url], ["db", args.db], ["login", args.login], ["api-key-file", args.apiKeyFile], ["timeout", args.timeout]] as const)
+    if (Array.isArray(value)) throw new CliError(`--${name} is given ${value.length} times`, EXIT_BAD_INPUT, { kind: "usage", expected: `--${name} once` });
   const url = args.url ?? "";
   const urlWarning = checkUrl(url);
   const db = args.db ?? "";

@@ -1,6 +1,7 @@
 /**
- * Why `odoo-2fa report` got no report from the server (the command's input was fine). Every one
- * of these is a refusal or a failure on the server's side: exit code 1.
+ * Why `odoo-2fa report` (or `check --url`) got no answer it could use from the server (the
+ * command's input was fine). Every one of these is a refusal or a failure on the server's side:
+ * exit code 1.
  */
 export type ReportErrorCode =
   | "unreachable"
@@ -11,6 +12,8 @@ export type ReportErrorCode =
   | "auth-failed"
   | "not-admin"
   | "report-unavailable"
+  | "state-unavailable"
+  | "unsupported-series"
   | "unexpected-answer"
   | "server-error";
 
