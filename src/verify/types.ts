@@ -30,6 +30,8 @@ export interface VerifyOptions {
   python?: string;
   /** Keep the temporary cluster and the database (stopped) and report how to start them. */
   keepDb?: boolean;
+  /** Run the addon's tests after installing it (default true); false: install only (upgrade tests). */
+  runTests?: boolean;
   onProgress?: (event: ProgressEvent) => void;
   /** More folders for Odoo's addons path, for non-core `depends` of the addon. */
   extraAddonsPaths?: string[];
