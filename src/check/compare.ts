@@ -127,7 +127,7 @@ export function describeDifference(difference: PolicyDifference): string[] {
   return [line];
 }
 
-const upgrade = (addon: string) => `upgrade it in the database (odoo -u ${addon} --stop-after-init, or click-odoo-update)`;
+const upgrade = (addon: string) => `odoo -u ${addon} --stop-after-init, or click-odoo-update`;
 
 /** The policy file against the facts read from the server. */
 export function compareLive(policy: Policy, facts: LiveFacts): LiveCheck {
@@ -215,12 +215,13 @@ export function compareLive(policy: Policy, facts: LiveFacts): LiveCheck {
       findings.push({ kind: "value", key: difference.key, message, policy: difference.policy, database: difference.database });
 
   const redeploy = findings.some((finding) => finding.kind !== "value");
-  if (redeploy) hints.push(`regenerate the addon from this policy (odoo-2fa generate …) and ${upgrade(addon)}`);
+  const one = differences.length === 1;
+  if (redeploy) hints.push(`regenerate the addon from this policy (odoo-2fa generate …) and upgrade it: ${upgrade(addon)}`);
   else if (differences.length > 0)
     hints.push(
-      `the database runs this policy, but ${differences.length === 1 ? "a value was" : "values were"} changed in Settings since: ` +
-        `set ${differences.length === 1 ? "it" : "them"} back in Settings, or put the new ${differences.length === 1 ? "value" : "values"} in the policy file, ` +
-        `regenerate and ${upgrade(addon)} (an upgrade with an unchanged policy keeps what Settings holds)`,
+      `the database runs this policy, but Settings changed ${one ? "a value" : "values"} since its deployment: ` +
+        `set ${one ? "it" : "them"} back in Settings, or put the new ${one ? "value" : "values"} in the policy file, regenerate and upgrade ` +
+        `(${upgrade(addon)}); an upgrade with an unchanged policy keeps what Settings holds`,
     );
   return result(true, differences);
 }

@@ -66,7 +66,7 @@ describe("compareLive", () => {
     expect(result.findings).toEqual([{ kind: "value", key: "grace_days", message: "grace_days: policy 7, database 30", policy: 7, database: 30 }]);
     expect(result.differences).toEqual([{ key: "grace_days", policy: 7, database: 30 }]);
     expect(result.hints).toHaveLength(1);
-    expect(result.hints[0]).toMatch(/changed in Settings/);
+    expect(result.hints[0]).toMatch(/^the database runs this policy, but Settings changed a value since its deployment: set it back in Settings/);
     expect(result.hints[0]).toMatch(/unchanged policy keeps/);
   });
 

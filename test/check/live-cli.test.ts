@@ -102,7 +102,7 @@ describe("check --url against a stub Odoo", () => {
       `database "prod" at ${stub.url} (Odoo 17.0), addon acme_2fa_policy:`,
       "  grace_days: policy 7, database 30",
       "  api_networks: policy none, database 192.168.0.0/16 (only in the database: 192.168.0.0/16)",
-      expect.stringMatching(/^drift found; the database runs this policy, but values were changed in Settings since/),
+      expect.stringMatching(/^drift found; the database runs this policy, but Settings changed values since its deployment: set them back/),
       "",
     ]);
     const json = JSON.parse((await live("--json")).stdout);

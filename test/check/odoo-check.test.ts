@@ -170,7 +170,7 @@ describe.skipIf(skip !== undefined)(`odoo-2fa check --url against a real Odoo ${
     const drift = await check(policyFile);
     expect(drift.code, context(drift)).toBe(1);
     expect(drift.stdout).toContain("  grace_days: policy 7, database 30\n");
-    expect(drift.stdout).toContain("changed in Settings since");
+    expect(drift.stdout).toContain("drift found; the database runs this policy, but Settings changed a value since its deployment");
     expect(drift.stdout).not.toContain("another policy version");
     const driftJson = JSON.parse((await check(policyFile, "--json")).stdout);
     expect(driftJson).toMatchObject({ ok: false, differences: [{ key: "grace_days", policy: 7, database: 30 }] });
