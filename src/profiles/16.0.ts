@@ -19,7 +19,10 @@ export const profile16: SeriesProfile = {
   registryClearCache: "clear_caches",
   sessionAccess: "attribute",
   jsonRouteType: "json",
-  cacheSignalingSequence: "base_cache_signaling",
+  cacheSignal: {
+    signal: "PERFORM nextval('base_cache_signaling')",
+    current: "SELECT last_value FROM base_cache_signaling",
+  },
   rpcCheckMethod: "check",
   addonDepends: ["auth_totp", "bus", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
   cronHasNumbercall: true,

@@ -8,5 +8,8 @@ export const profile17: SeriesProfile = {
   modifierSyntax: "inline",
   hookArgs: "env",
   registryClearCache: "clear_cache",
-  cacheSignalingSequence: "base_cache_signaling_default",
+  cacheSignal: {
+    signal: "PERFORM nextval('base_cache_signaling_default')",
+    current: "SELECT last_value FROM base_cache_signaling_default",
+  },
 };

@@ -35,8 +35,12 @@ export interface SeriesProfile {
   hasJson2: boolean;
   /** Init/uninstall hooks take `(cr, registry)` in 16.0 and `(env)` after. */
   hookArgs: "cr, registry" | "env";
-  /** The sequence whose change makes every Odoo process clear its ormcaches (`default` cache from 17.0). */
-  cacheSignalingSequence: "base_cache_signaling" | "base_cache_signaling_default";
+  /**
+   * Odoo's inter-process cache signaling for the `default` ormcache: `signal` (a PL/pgSQL statement) makes every
+   * process clear it at its next request, `current` reads where it stands. A sequence until 18.0
+   * (one for all caches in 16.0), an insert-only table in 19.0.
+   */
+  cacheSignal: { signal: string; current: string };
   /** The ormcached check of XML-RPC credentials: classmethod `check(db, uid, passwd)` until 18.0. */
   rpcCheckMethod: "check" | "_check_uid_passwd";
   /** Registry cache invalidation: `clear_caches()` in 16.0, `clear_cache()` after. */

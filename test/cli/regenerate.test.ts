@@ -98,30 +98,34 @@ describe("regeneration", () => {
   });
 
   it("deletes a file the policy no longer needs only when untouched, and keeps a hand-edited one", async () => {
+    // The audit switch brings files of its own; turning it off makes them stale.
+    const policyFile = path.join(work, "policy.yaml");
+    const withAudit = `${readFileSync(path.join(EXAMPLES_DIR, "warehouse-scanners.yaml"), "utf8")}audit: true\n`;
+    const noAudit = (text: string) => text.replace(/^audit: true\n/m, "");
+    writeFileSync(policyFile, withAudit);
     await run("generate");
-    const exemptionData = path.join(addon(), "data", "exemption_data.xml");
-    expect(existsSync(exemptionData)).toBe(true);
-    const noExemptions = (text: string) => text.replace(/exemptions:\n(  .*\n|    .*\n)+/, "exemptions: []\n");
-    writeFileSync(path.join(work, "policy.yaml"), noExemptions(readFileSync(path.join(work, "policy.yaml"), "utf8")));
+    const auditViews = path.join(addon(), "views", "totp_policy_audit_views.xml");
+    expect(existsSync(auditViews)).toBe(true);
+    writeFileSync(policyFile, noAudit(readFileSync(policyFile, "utf8")));
 
     const dry = await run("generate", "--dry-run");
-    expect(dry.stdout).toMatch(/delete\s+data\/exemption_data\.xml/);
+    expect(dry.stdout).toMatch(/delete\s+views\/totp_policy_audit_views\.xml/);
     expect((await run("generate")).code).toBe(0);
-    expect(existsSync(exemptionData)).toBe(false);
+    expect(existsSync(auditViews)).toBe(false);
 
     // Again, with a hand edit on the file that is about to become stale.
     rmSync(path.join(work, "out"), { recursive: true });
-    writeFileSync(path.join(work, "policy.yaml"), readFileSync(path.join(EXAMPLES_DIR, "warehouse-scanners.yaml")));
+    writeFileSync(policyFile, withAudit);
     await run("generate");
-    appendFileSync(exemptionData, "<!-- mine -->\n");
-    writeFileSync(path.join(work, "policy.yaml"), noExemptions(readFileSync(path.join(work, "policy.yaml"), "utf8")));
+    appendFileSync(auditViews, "<!-- mine -->\n");
+    writeFileSync(policyFile, noAudit(readFileSync(policyFile, "utf8")));
     const refused = await run("generate");
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("exemption_data.xml");
+    expect(refused.stderr).toContain("totp_policy_audit_views.xml");
     const kept = await run("generate", "--on-conflict", "keep");
     expect(kept.code).toBe(0);
     expect(kept.stdout).toContain("kept your edit");
-    expect(readFileSync(exemptionData, "utf8")).toContain("<!-- mine -->");
+    expect(readFileSync(auditViews, "utf8")).toContain("<!-- mine -->");
   });
 
   it("check tells the four drift reasons apart, in text and in --json", async () => {
