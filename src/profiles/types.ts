@@ -41,6 +41,8 @@ export interface SeriesProfile {
    * (one for all caches in 16.0), an insert-only table in 19.0.
    */
   cacheSignal: { signal: string; current: string };
+  /** Where the login code step checks a TOTP code: `_totp_check(code)`, or `_check_credentials` with `type: "totp"` (19.0). */
+  totpCodeCheck: "_totp_check" | "_check_credentials";
   /** The ormcached check of XML-RPC credentials: classmethod `check(db, uid, passwd)` until 18.0. */
   rpcCheckMethod: "check" | "_check_uid_passwd";
   /** Registry cache invalidation: `clear_caches()` in 16.0, `clear_cache()` after. */
