@@ -54,9 +54,9 @@ export function pyLiteral(value: unknown, indent = 0, column = indent): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return "()";
     // A one-tuple's comma is not a magic trailing comma: ruff joins it when it fits.
-    if (value.length === 1 && (value[0] === null || typeof value[0] !== "object")) {
+    if (value.length === 1) {
       const joined = `(${pyLiteral(value[0])},)`;
-      if (column + joined.length + 1 <= PY_LINE_LENGTH) return joined;
+      if (!joined.includes("\n") && column + joined.length + 1 <= PY_LINE_LENGTH) return joined;
     }
     return `(\n${value.map((item) => `${inner}${pyLiteral(item, indent + 4)},\n`).join("")}${close})`;
   }
