@@ -257,10 +257,11 @@ for (const series of seriesList) {
           base,
           address,
           "execute_kw",
-          s(dbName) + `<param><value><int>${uid}</int></value></param>` + s(PASSWORD) + s("res.users") + s("check_access_rights") +
-            "<param><value><array><data><value><string>read</string></value></data></array></value></param>",
+          s(dbName) + `<param><value><int>${uid}</int></value></param>` + s(PASSWORD) + s("res.users") + s("read") +
+            `<param><value><array><data><value><array><data><value><int>${uid}</int></value></data></array></value>` +
+            "<value><array><data><value><string>login</string></value></data></array></value></data></array></value></param>",
         );
-      for (const base of [a!, b!]) expect(await read("10.20.1.5", base)).not.toContain("<fault>");
+      for (const base of [a!, b!]) expect(await read("10.20.1.5", base)).toContain("<string>scanner-01</string>");
       for (const base of [a!, b!, a!, b!]) expect(await read("203.0.113.9", base)).toContain("<fault>");
     });
 
