@@ -1,1 +1,10 @@
 from . import controllers, models
+
+
+def uninstall_hook(cr, registry):
+    """Drop the triggers the addon created; Odoo drops only its tables."""
+    for table, _statement in models.totp_policy_deployment.SIGNAL_TRIGGERS:
+        cr.execute("SELECT to_regclass(%s)", [table])
+        if cr.fetchone()[0]:
+            cr.execute(f"DROP TRIGGER IF EXISTS totp_policy_signal ON {table}")
+    cr.execute("DROP FUNCTION IF EXISTS totp_policy_signal()")

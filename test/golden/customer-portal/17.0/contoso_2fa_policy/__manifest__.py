@@ -11,6 +11,7 @@
         "auth_totp_mail_enforce",
         "auth_totp_portal",
         "base_setup",
+        "bus",
         "mail",
     ],
     "data": [
@@ -26,4 +27,5 @@
         "views/totp_policy_compliance_views.xml",
     ],
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
 }

@@ -12,6 +12,7 @@
         "auth_totp_mail",
         "auth_totp_portal",
         "base_setup",
+        "bus",
     ],
     "data": [
         "security/ir.model.access.csv",
@@ -25,4 +26,5 @@
         "views/totp_policy_audit_views.xml",
     ],
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
 }

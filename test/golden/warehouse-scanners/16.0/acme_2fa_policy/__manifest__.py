@@ -11,10 +11,10 @@
         "auth_totp_mail_enforce",
         "auth_totp_portal",
         "base_setup",
+        "bus",
     ],
     "data": [
         "security/ir.model.access.csv",
-        "data/exemption_data.xml",
         "data/policy_data.xml",
         "views/templates.xml",
         "views/res_config_settings_views.xml",
@@ -22,4 +22,5 @@
         "views/res_users_views.xml",
     ],
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
 }

@@ -53,7 +53,18 @@ def page_url(path, redirect):
 
 class TotpPolicyHome(Home):
     @http.route()
+    def web_login(self, redirect=None, **kwargs):
+        # Odoo redirects a logged-in GET to ``redirect`` as given (auth_signup reads
+        # the parameter itself): keep it local.
+        redirect = safe_redirect(redirect)
+        request.params.pop("redirect", None)
+        if redirect:
+            request.params["redirect"] = redirect
+        return super().web_login(redirect=redirect, **kwargs)
+
+    @http.route()
     def web_totp(self, redirect=None, **kwargs):
+        redirect = safe_redirect(redirect)
         pre_uid = request.session.get("pre_uid")
         if pre_uid and not request.session.uid:
             user = request.env["res.users"].sudo().browse(pre_uid)
@@ -74,6 +85,8 @@ class TotpPolicyHome(Home):
         try:
             with user._assert_can_auth(user=user.id):
                 user._totp_rate_limit("code_check")
+                if not user.sudo()._totp_policy_take_attempt():
+                    raise AccessDenied(user._totp_policy_too_many_attempts())
                 if not codes._consume(user, token):
                     _logger.info("2FA recovery code: FAIL for %r", user.login)
                     raise AccessDenied(
@@ -86,6 +99,7 @@ class TotpPolicyHome(Home):
                 {"user": user, "error": str(error), "redirect": redirect},
             )
         user._totp_rate_limit_purge("code_check")
+        user.sudo()._totp_policy_forget_attempts()
         _logger.info("2FA recovery code: SUCCESS for %r", user.login)
         request.session.finalize(request.env)
         request.update_env(user=request.session.uid)
@@ -183,6 +197,10 @@ class TotpPolicyHome(Home):
             query = urlencode({"redirect": redirect}) if redirect else ""
             return request.redirect("/web/login/totp" + ("?" + query if query else ""))
         if not logged_in and user._mfa_type() != SETUP_MFA_TYPE:
+            return request.redirect("/web/login")
+        if user._totp_policy_verdict() == "exempt_outside":
+            # Nothing is written to an exempt account from outside its networks.
+            session.logout(keep_db=True)
             return request.redirect("/web/login")
 
         secret = session.get(SESSION_SECRET_KEY)

@@ -1,4 +1,6 @@
 from . import (
+    bus_bus,
+    ir_config_parameter,
     ir_http,
     res_config_settings,
     res_groups,
@@ -6,6 +8,7 @@ from . import (
     res_users_apikeys,
     totp_policy_attempt,
     totp_policy_compliance,
+    totp_policy_deployment,
     totp_policy_exemption,
     totp_policy_notification,
     totp_policy_recovery_code,

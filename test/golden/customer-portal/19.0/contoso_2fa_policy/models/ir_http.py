@@ -13,6 +13,7 @@ from .res_users import (
     RECOVERY_URL,
     SETUP_URL,
     address_in,
+    request_address,
 )
 
 _logger = logging.getLogger(__name__)
@@ -44,11 +45,35 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _dispatch(cls, endpoint):
-        token = CLIENT_ADDRESS.set(request.httprequest.remote_addr)
+        token = CLIENT_ADDRESS.set(request_address(request.httprequest))
         try:
             return super()._dispatch(endpoint)
         finally:
             CLIENT_ADDRESS.reset(token)
+
+    @classmethod
+    def _totp_policy_end_session(cls, endpoint):
+        # Before the allow-list: outside its networks an exempt login's cookie
+        # opens nothing, not even the setup page.
+        _logger.info("2FA policy: exempt session used from outside its networks")
+        request.session.logout(keep_db=True)
+        if endpoint.routing.get("type") == "http":
+            werkzeug.exceptions.abort(request.redirect("/web/login", 303))
+        raise AccessDenied()
+
+    @classmethod
+    def _totp_policy_show_recovery_codes(cls, endpoint):
+        if (
+            RECOVERY_CODES_SESSION_KEY in request.session
+            and endpoint.routing.get("type") == "http"
+            and request.httprequest.method == "GET"
+        ):
+            # Freshly enrolled: show the recovery codes before anything else.
+            path = request.httprequest.path
+            query = request.httprequest.query_string.decode()
+            target = path + ("?" + query if query else "")
+            location = RECOVERY_URL + "?" + urlencode({"redirect": target})
+            werkzeug.exceptions.abort(request.redirect(location, 303))
 
     @classmethod
     def _totp_policy_guard(cls, endpoint):
@@ -61,26 +86,20 @@ class IrHttp(models.AbstractModel):
                 raise werkzeug.exceptions.Forbidden()
         # Sessions only: API-key (bearer) calls follow the RPC rules of res.users.
         uid = request.session.uid
-        if not uid or path in ALLOWED_PATHS or path.startswith(ALLOWED_PREFIXES):
+        if not uid:
             return
-        if (
-            RECOVERY_CODES_SESSION_KEY in request.session
-            and endpoint.routing.get("type") == "http"
-            and request.httprequest.method == "GET"
-        ):
-            # Freshly enrolled: show the recovery codes before anything else.
-            query = request.httprequest.query_string.decode()
-            target = path + ("?" + query if query else "")
-            location = RECOVERY_URL + "?" + urlencode({"redirect": target})
-            werkzeug.exceptions.abort(request.redirect(location, 303))
         verdict = users.browse(uid)._totp_policy_verdict()
         if verdict == "exempt_outside":
-            _logger.info("2FA policy: exempt session used from outside its networks")
-            if request.session.uid:
-                request.session.logout(keep_db=True)
-            if endpoint.routing.get("type") == "http":
-                werkzeug.exceptions.abort(request.redirect("/web/login", 303))
-            raise AccessDenied()
+            cls._totp_policy_end_session(endpoint)
+        if path in ALLOWED_PATHS:
+            return
+        if path.startswith(ALLOWED_PREFIXES):
+            if verdict == "blocked":
+                # What any visitor gets, no more: Odoo serves attachments by id
+                # under /web/assets/ with the session user's rights.
+                request.update_env(user=request.env.ref("base.public_user").id)
+            return
+        cls._totp_policy_show_recovery_codes(endpoint)
         if verdict != "blocked":
             return
         if endpoint.routing.get("type") == "http" and not path.startswith(RPC_PREFIXES):

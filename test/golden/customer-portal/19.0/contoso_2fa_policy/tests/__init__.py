@@ -1,4 +1,6 @@
 from . import (
+    test_backend,
+    test_doors,
     test_enforcement,
     test_notifications,
     test_recovery_codes,

@@ -1,9 +1,15 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .policy import EDITABLE
 
 # Changes to these fields may change who is enforced.
 WATCHED = frozenset(
     {"users", "implied_ids", "totp_policy_enforce", "totp_policy_except"}
 )
+
+# The policy's own fields.
+POLICY_FIELDS = frozenset({"totp_policy_enforce", "totp_policy_except"})
 
 
 class ResGroups(models.Model):
@@ -34,31 +40,39 @@ class ResGroups(models.Model):
                 group.totp_policy_enforce and not group.totp_policy_except
             )
 
+    @api.model
+    def _totp_policy_check_write(self):
+        """Only Settings administrators change the policy, and only while editable.
+
+        The addon itself writes with superuser rights (install, update, Settings).
+        """
+        if self.env.su:
+            return
+        if not self.env.user._is_system():
+            raise AccessError(
+                _("Only Settings administrators may change the two-factor policy.")
+            )
+        if not EDITABLE:
+            raise UserError(
+                _(
+                    "The two-factor policy is managed by its addon and cannot be "
+                    "changed here."
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        if any(POLICY_FIELDS & set(vals) for vals in vals_list):
+            self._totp_policy_check_write()
         groups = super().create(vals_list)
         if any(WATCHED & set(vals) for vals in vals_list):
             self.env["res.users"]._totp_policy_stamp_grace()
         return groups
 
     def write(self, vals):
+        if POLICY_FIELDS & set(vals):
+            self._totp_policy_check_write()
         res = super().write(vals)
         if WATCHED & set(vals):
             self.env["res.users"]._totp_policy_stamp_grace()
         return res
-
-    @api.model
-    def _totp_policy_reset_flags(self):
-        """Clear every group flag (before a non-editable policy sets its own again)."""
-        groups = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    "|",
-                    ("totp_policy_enforce", "=", True),
-                    ("totp_policy_except", "=", True),
-                ]
-            )
-        )
-        groups.write({"totp_policy_enforce": False, "totp_policy_except": False})

@@ -1,5 +1,7 @@
 from . import (
     test_audit,
+    test_backend,
+    test_doors,
     test_enforcement,
     test_report,
 )

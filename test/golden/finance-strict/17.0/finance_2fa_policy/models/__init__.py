@@ -1,4 +1,6 @@
 from . import (
+    bus_bus,
+    ir_config_parameter,
     ir_http,
     res_config_settings,
     res_groups,
@@ -7,5 +9,6 @@ from . import (
     totp_policy_attempt,
     totp_policy_audit,
     totp_policy_compliance,
+    totp_policy_deployment,
     totp_policy_exemption,
 )

@@ -1,15 +1,27 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .policy import (
+    EDITABLE,
+    PARAM_API_KEYS,
+    PARAM_DEPLOYED_DATE,
+    PARAM_DEPLOYED_DIGEST,
+    PARAM_DEPLOYED_VERSION,
+    PARAM_GRACE_DAYS,
+    PARAM_PASSWORD_RPC,
+    PARAM_PORTAL_ENFORCE,
+    PARAM_PORTAL_GRACE_DAYS,
+    PARAM_RPC_NETWORKS,
+)
 from .res_users import parse_networks
 
 PARAMS = {
-    "totp_policy_grace_days": "totp_policy.grace_days",
-    "totp_policy_portal_enforce": "totp_policy.portal_enforce",
-    "totp_policy_portal_grace_days": "totp_policy.portal_grace_days",
-    "totp_policy_password_rpc": "totp_policy.password_rpc",
-    "totp_policy_api_keys": "totp_policy.api_keys",
-    "totp_policy_rpc_networks": "totp_policy.rpc_networks",
+    "totp_policy_grace_days": PARAM_GRACE_DAYS,
+    "totp_policy_portal_enforce": PARAM_PORTAL_ENFORCE,
+    "totp_policy_portal_grace_days": PARAM_PORTAL_GRACE_DAYS,
+    "totp_policy_password_rpc": PARAM_PASSWORD_RPC,
+    "totp_policy_api_keys": PARAM_API_KEYS,
+    "totp_policy_rpc_networks": PARAM_RPC_NETWORKS,
 }
 
 
@@ -69,14 +81,44 @@ class ResConfigSettings(models.TransientModel):
     totp_policy_exemption_summary = fields.Text(
         string="Exemptions", compute="_compute_totp_policy_exemption_summary"
     )
+    totp_policy_deployed_summary = fields.Text(
+        string="Deployed policy", compute="_compute_totp_policy_deployed_summary"
+    )
 
     def _compute_totp_policy_editable(self):
-        editable = (
-            self.env["ir.config_parameter"].sudo().get_param("totp_policy.editable")
-            == "True"
-        )
         for settings in self:
-            settings.totp_policy_editable = editable
+            settings.totp_policy_editable = EDITABLE
+
+    def _compute_totp_policy_deployed_summary(self):
+        params = self.env["ir.config_parameter"].sudo()
+        lines = [
+            _(
+                "Version %(version)s, policy %(digest)s, deployed %(date)s.",
+                version=params.get_param(PARAM_DEPLOYED_VERSION) or "?",
+                digest=(params.get_param(PARAM_DEPLOYED_DIGEST) or "?")[:12],
+                date=params.get_param(PARAM_DEPLOYED_DATE) or "?",
+            )
+        ]
+        differences = self.env["totp.policy.deployment"]._differences()
+        if differences:
+            lines.append(
+                _(
+                    "Changed in Settings since; the next update keeps these unless "
+                    "the policy file changed:"
+                )
+            )
+        for key, current, deployed in differences:
+            lines.append(
+                _(
+                    "%(key)s: deployed %(deployed)s, now %(current)s",
+                    key=key,
+                    deployed=deployed,
+                    current=current,
+                )
+            )
+        summary = "\n".join(lines)
+        for settings in self:
+            settings.totp_policy_deployed_summary = summary
 
     def _compute_totp_policy_exemption_summary(self):
         exemptions = self.env["totp.policy.exemption"].sudo().search([])
@@ -144,10 +186,7 @@ class ResConfigSettings(models.TransientModel):
         super().set_values()
         if not self._totp_policy_changed():
             return
-        if (
-            self.env["ir.config_parameter"].sudo().get_param("totp_policy.editable")
-            != "True"
-        ):
+        if not EDITABLE:
             raise UserError(
                 _(
                     "The two-factor policy is managed by its addon and cannot be changed here."
@@ -174,10 +213,11 @@ class ResConfigSettings(models.TransientModel):
             str(n) for n in parse_networks(self.totp_policy_rpc_networks)
         )
         params.set_param(PARAMS["totp_policy_rpc_networks"], networks or False)
-        groups = self.env["res.groups"].sudo().with_context(active_test=False)
-        groups._totp_policy_reset_flags()
-        self.totp_policy_group_ids.sudo().write({"totp_policy_enforce": True})
-        self.totp_policy_except_group_ids.sudo().write({"totp_policy_except": True})
+        deployment = self.env["totp.policy.deployment"]
+        deployment._set_group_flag("totp_policy_enforce", self.totp_policy_group_ids)
+        deployment._set_group_flag(
+            "totp_policy_except", self.totp_policy_except_group_ids
+        )
         users = self.env["res.users"]
         users._totp_policy_stamp_grace()
         admins = (

@@ -5,18 +5,39 @@ import logging
 import os
 from datetime import timedelta
 
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessDenied
 from odoo.http import request
 
 from odoo.addons.auth_totp.models.totp import TOTP_SECRET_SIZE
 
+from .policy import (
+    EDITABLE,
+    PARAM_API_KEYS,
+    PARAM_GRACE_DAYS,
+    PARAM_PASSWORD_RPC,
+    PARAM_PORTAL_ENFORCE,
+    PARAM_PORTAL_GRACE_DAYS,
+    PARAM_RPC_NETWORKS,
+    PARAM_START_DATE,
+    POLICY,
+)
+
 _logger = logging.getLogger(__name__)
 
 SETUP_MFA_TYPE = "totp_policy_setup"
 SETUP_URL = "/web/login/totp/setup"
+# Code attempts per user, whatever the path (setup page, login code step, recovery
+# codes), the client address or the server: counted in the database.
 MAX_WRONG_CODES = 5
 WRONG_CODE_WINDOW = timedelta(minutes=15)
+# Namespace of the per-user advisory lock taken while counting an attempt.
+ATTEMPT_LOCK_KEY = 0x2FA
+# Headers a reverse proxy sets: when one is present but Odoo did not apply it
+# (no X-Forwarded-Host, or no --proxy-mode), the address Odoo sees is the proxy's.
+FORWARDING_HEADERS = ("X-Forwarded-For", "X-Real-Ip", "Forwarded")
 
 
 def parse_networks(text):
@@ -28,12 +49,36 @@ def parse_networks(text):
 # The client address of the request being dispatched: XML-RPC and JSON-RPC calls run
 # without ``request`` (odoo.http.borrow_request), so ir.http keeps it here.
 CLIENT_ADDRESS = contextvars.ContextVar("totp_policy_client_address", default=None)
+_warned_unattributed = []
+
+
+def request_address(httprequest):
+    """The client address of ``httprequest``, or None when Odoo cannot know it.
+
+    A request that carries a proxy's forwarding header which Odoo did not apply
+    comes from a proxy: its address is the proxy's, never the client's.
+    """
+    environ = httprequest.environ
+    if "werkzeug.proxy_fix.orig" not in environ and any(
+        header in httprequest.headers for header in FORWARDING_HEADERS
+    ):
+        if not _warned_unattributed:
+            _warned_unattributed.append(True)
+            _logger.warning(
+                "2FA policy: requests arrive through a proxy whose client address "
+                "Odoo does not apply, so no exemption or API network applies to "
+                "them. The proxy must send X-Forwarded-Host and X-Forwarded-For, "
+                "and Odoo must run with --proxy-mode (odoo-2fa proxy writes such a "
+                "snippet)."
+            )
+        return None
+    return httprequest.remote_addr
 
 
 def client_address():
     """The client address as Odoo sees it (proxy mode included), or None."""
     if request:
-        return request.httprequest.remote_addr
+        return request_address(request.httprequest)
     return CLIENT_ADDRESS.get()
 
 
@@ -92,7 +137,50 @@ class ResUsers(models.Model):
     @api.model
     @tools.ormcache()
     def _totp_policy_config(self):
-        """The policy as stored in the database, read once per cache generation."""
+        """The policy in force, read once per cache generation.
+
+        While the policy is editable it is what the database holds (Settings);
+        otherwise it is what this addon ships, whatever the database says.
+        """
+        if EDITABLE:
+            values = self._totp_policy_database_config()
+        else:
+            values = self._totp_policy_shipped_config()
+        start = self.env["ir.config_parameter"].sudo().get_param(PARAM_START_DATE)
+        values["start"] = fields.Datetime.to_datetime(start) if start else None
+        return values
+
+    @api.model
+    def _totp_policy_shipped_config(self):
+        def group_ids(xml_ids):
+            ids = set()
+            for xml_id in xml_ids:
+                group = self.env.ref(xml_id, raise_if_not_found=False)
+                if group and group._name == "res.groups":
+                    ids.add(group.id)
+            return frozenset(ids)
+
+        exemptions = {}
+        for exemption in POLICY["exemptions"]:
+            networks = parse_networks(" ".join(exemption["networks"]))
+            for login in exemption["logins"]:
+                exemptions[login] = (
+                    exemptions.get(login, ()) + networks + (() if networks else (None,))
+                )
+        return {
+            "enforce_ids": group_ids(POLICY["enforce_groups"]),
+            "except_ids": group_ids(POLICY["except_groups"]),
+            "grace_days": POLICY["grace_days"],
+            "portal_enforce": POLICY["portal_enforce"],
+            "portal_grace_days": POLICY["portal_grace_days"],
+            "password_rpc": POLICY["password_rpc"],
+            "api_keys": POLICY["api_keys"],
+            "rpc_networks": parse_networks(" ".join(POLICY["api_networks"])),
+            "exemptions": exemptions,
+        }
+
+    @api.model
+    def _totp_policy_database_config(self):
         params = self.env["ir.config_parameter"].sudo()
         groups = self.env["res.groups"].sudo().with_context(active_test=False)
         exemptions = {}
@@ -108,11 +196,10 @@ class ResUsers(models.Model):
                     exemptions.get(login, ()) + networks + (() if networks else (None,))
                 )
         try:
-            rpc_networks = parse_networks(params.get_param("totp_policy.rpc_networks"))
+            rpc_networks = parse_networks(params.get_param(PARAM_RPC_NETWORKS))
         except ValueError:
-            _logger.warning("Ignoring invalid totp_policy.rpc_networks")
+            _logger.warning("Ignoring invalid %s", PARAM_RPC_NETWORKS)
             rpc_networks = ()
-        start = params.get_param("totp_policy.start_date")
         return {
             "enforce_ids": frozenset(
                 groups.search([("totp_policy_enforce", "=", True)]).ids
@@ -120,16 +207,13 @@ class ResUsers(models.Model):
             "except_ids": frozenset(
                 groups.search([("totp_policy_except", "=", True)]).ids
             ),
-            "grace_days": int(params.get_param("totp_policy.grace_days") or 0),
-            "portal_enforce": params.get_param("totp_policy.portal_enforce") == "True",
-            "portal_grace_days": int(
-                params.get_param("totp_policy.portal_grace_days") or 0
-            ),
-            "password_rpc": params.get_param("totp_policy.password_rpc") or "deny",
-            "api_keys": params.get_param("totp_policy.api_keys") or "allow",
+            "grace_days": int(params.get_param(PARAM_GRACE_DAYS) or 0),
+            "portal_enforce": params.get_param(PARAM_PORTAL_ENFORCE) == "True",
+            "portal_grace_days": int(params.get_param(PARAM_PORTAL_GRACE_DAYS) or 0),
+            "password_rpc": params.get_param(PARAM_PASSWORD_RPC) or "deny",
+            "api_keys": params.get_param(PARAM_API_KEYS) or "allow",
             "rpc_networks": rpc_networks,
             "exemptions": exemptions,
-            "start": fields.Datetime.to_datetime(start) if start else None,
         }
 
     @api.model
@@ -232,7 +316,13 @@ class ResUsers(models.Model):
     # Status for administrators
     # ------------------------------------------------------------------
 
-    @api.depends_context("uid")
+    @api.depends(
+        "active",
+        "share",
+        "totp_secret",
+        "totp_policy_grace_start",
+        "groups_id",
+    )
     def _compute_totp_policy_status(self):
         labels = dict(
             self._fields["totp_policy_status"]._description_selection(self.env)
@@ -356,7 +446,12 @@ class ResUsers(models.Model):
             return True
         return super()._rpc_api_keys_only()
 
-    def _check_credentials(self, credential, env):
+    def _totp_policy_check_address(self, interactive):
+        """Refuse this user's credentials from where the policy does not allow them.
+
+        Runs on every authentication, including XML-RPC calls whose credentials
+        Odoo has cached (``check`` below).
+        """
         user = self.env.user
         verdict = user._totp_policy_verdict()
         if verdict == "exempt_outside":
@@ -366,13 +461,25 @@ class ResUsers(models.Model):
             self.env["totp.policy.audit"]._record_refusal(
                 "exempt_refused", user, _("outside the exemption's networks")
             )
+            if client_address() is None:
+                raise AccessDenied(
+                    _(
+                        "This login is only allowed from its own networks, and the "
+                        "server cannot tell where this request comes from (its "
+                        "proxy does not forward the client address)."
+                    )
+                )
             raise AccessDenied()
-        interactive = (env or {}).get("interactive", True)
         if not interactive:
             networks = self._totp_policy_config()["rpc_networks"]
             if networks and not address_in(networks):
                 _logger.info("2FA policy: RPC refused from outside the API networks")
                 raise AccessDenied()
+
+    def _check_credentials(self, credential, env):
+        interactive = (env or {}).get("interactive", True)
+        self._totp_policy_check_address(interactive)
+        user = self.env.user
         try:
             return super()._check_credentials(credential, env)
         except AccessDenied:
@@ -381,6 +488,14 @@ class ResUsers(models.Model):
                     "rpc_refused", user, _("no valid API key (passwords are refused)")
                 )
             raise
+
+    @classmethod
+    def check(cls, db, uid, passwd):
+        # Odoo caches a successful (uid, password): the address rule holds on
+        # every call all the same.
+        super().check(db, uid, passwd)
+        with cls.pool.cursor() as cr:
+            api.Environment(cr, uid, {})[cls._name]._totp_policy_check_address(False)
 
     # ------------------------------------------------------------------
     # Setup page
@@ -391,37 +506,81 @@ class ResUsers(models.Model):
         secret = base64.b32encode(os.urandom(TOTP_SECRET_SIZE // 8)).decode()
         return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
-    def _totp_policy_try_code(self, secret, code):
-        """Enable TOTP with ``secret`` if ``code`` matches; returns an error or None.
+    def _totp_policy_take_attempt(self):
+        """Count one code attempt of this user; False once the limit is reached.
 
-        Wrong codes are counted in the database: after MAX_WRONG_CODES wrong codes
-        within WRONG_CODE_WINDOW every code is refused until the window has passed.
+        Counted in a transaction of its own, committed before the code is checked,
+        under a lock per user and with a fresh snapshot, so attempts made in
+        parallel, from other addresses or on other servers all count.
         """
         self.ensure_one()
-        # Serialise attempts of one user across workers and servers.
-        self.env.cr.execute(
-            "SELECT id FROM res_users WHERE id = %s FOR UPDATE", [self.id]
-        )
-        attempts = self.env["totp.policy.attempt"].sudo()
         since = fields.Datetime.now() - WRONG_CODE_WINDOW
-        wrong = attempts.search_count(
-            [("user_id", "=", self.id), ("create_date", ">=", since)]
-        )
-        if wrong >= MAX_WRONG_CODES:
-            _logger.info("2FA setup: rate limit reached for %r", self.login)
-            return _(
-                "Too many wrong codes. For your security, no code is accepted for "
-                "15 minutes; please try again later."
+        with self.env.registry.cursor() as cr:
+            # A fresh transaction sees every committed attempt (tests share theirs).
+            if cr._cnx.get_transaction_status() == TRANSACTION_STATUS_IDLE:
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cr.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [ATTEMPT_LOCK_KEY, self.id]
             )
+            cr.execute(
+                """
+                SELECT count(*) FROM totp_policy_attempt
+                 WHERE user_id = %s AND create_date >= %s
+                """,
+                [self.id, since],
+            )
+            if cr.fetchone()[0] >= MAX_WRONG_CODES:
+                _logger.info("2FA: code attempt limit reached for %r", self.login)
+                return False
+            cr.execute(
+                """
+                INSERT INTO totp_policy_attempt
+                       (user_id, create_uid, create_date, write_uid, write_date)
+                VALUES (%s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')
+                """,
+                [self.id, self.env.uid, self.env.uid],
+            )
+        return True
+
+    def _totp_policy_too_many_attempts(self):
+        return _(
+            "Too many wrong codes. For your security, no code is accepted for "
+            "15 minutes; please try again later."
+        )
+
+    def _totp_policy_forget_attempts(self):
+        """A right code: the user's count starts again."""
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute("DELETE FROM totp_policy_attempt WHERE user_id = %s", [self.id])
+
+    def _totp_policy_try_code(self, secret, code):
+        """Enable TOTP with ``secret`` if ``code`` matches; returns an error or None."""
+        self.ensure_one()
+        if not self._totp_policy_take_attempt():
+            return self._totp_policy_too_many_attempts()
         try:
             value = int("".join((code or "").split()))
         except ValueError:
             value = None
         if value is not None and self.with_user(self)._totp_try_setting(secret, value):
-            attempts.search([("user_id", "=", self.id)]).unlink()
+            self._totp_policy_forget_attempts()
             return None
-        attempts.create({"user_id": self.id})
         return _("Verification failed, please double-check the 6-digit code.")
+
+    def _totp_policy_count_attempt(self, check):
+        """Run ``check`` (a code check that raises when wrong) as one counted attempt."""
+        if not self.sudo()._totp_policy_take_attempt():
+            raise AccessDenied(self._totp_policy_too_many_attempts())
+        result = check()
+        self.sudo()._totp_policy_forget_attempts()
+        return result
+
+    def _totp_check(self, code):
+        # The login code step: bounded per user, not only per client address.
+        return self._totp_policy_count_attempt(
+            lambda: super(ResUsers, self)._totp_check(code)
+        )
 
     def _totp_policy_banner_deadline(self):
         """The grace deadline (as text) to show in the banner, or False."""

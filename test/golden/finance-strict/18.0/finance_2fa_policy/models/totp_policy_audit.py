@@ -36,6 +36,7 @@ class TotpPolicyAudit(models.Model):
             "admin_reset": _("Reset by an administrator"),
             "rpc_refused": _("Password RPC refused"),
             "exempt_refused": _("Exempt login refused outside its networks"),
+            "policy_replaced": _("Settings value replaced by an update"),
         }
         for entry in self:
             entry.event_label = labels.get(entry.event, entry.event)
@@ -55,6 +56,17 @@ class TotpPolicyAudit(models.Model):
     def _record(self, event, user, description=False):
         """Log a change about ``user``, in the transaction that makes it."""
         self.sudo().create(self._values(event, user, description))
+
+    @api.model
+    def _record_policy_replaced(self, key, old, new):
+        """Log a Settings value that an update of the addon replaced."""
+        self.sudo().create(
+            {
+                "event": "policy_replaced",
+                "actor_id": self.env.uid,
+                "description": f"{key}: {old!r} -> {new!r}",
+            }
+        )
 
     @api.model
     def _record_refusal(self, event, user, description=False):

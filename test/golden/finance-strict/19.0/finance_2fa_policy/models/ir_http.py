@@ -7,7 +7,7 @@ from odoo import models
 from odoo.exceptions import AccessDenied
 from odoo.http import request
 
-from .res_users import CLIENT_ADDRESS, SETUP_URL, address_in
+from .res_users import CLIENT_ADDRESS, SETUP_URL, address_in, request_address
 
 _logger = logging.getLogger(__name__)
 
@@ -37,11 +37,21 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _dispatch(cls, endpoint):
-        token = CLIENT_ADDRESS.set(request.httprequest.remote_addr)
+        token = CLIENT_ADDRESS.set(request_address(request.httprequest))
         try:
             return super()._dispatch(endpoint)
         finally:
             CLIENT_ADDRESS.reset(token)
+
+    @classmethod
+    def _totp_policy_end_session(cls, endpoint):
+        # Before the allow-list: outside its networks an exempt login's cookie
+        # opens nothing, not even the setup page.
+        _logger.info("2FA policy: exempt session used from outside its networks")
+        request.session.logout(keep_db=True)
+        if endpoint.routing.get("type") == "http":
+            werkzeug.exceptions.abort(request.redirect("/web/login", 303))
+        raise AccessDenied()
 
     @classmethod
     def _totp_policy_guard(cls, endpoint):
@@ -54,16 +64,19 @@ class IrHttp(models.AbstractModel):
                 raise werkzeug.exceptions.Forbidden()
         # Sessions only: API-key (bearer) calls follow the RPC rules of res.users.
         uid = request.session.uid
-        if not uid or path in ALLOWED_PATHS or path.startswith(ALLOWED_PREFIXES):
+        if not uid:
             return
         verdict = users.browse(uid)._totp_policy_verdict()
         if verdict == "exempt_outside":
-            _logger.info("2FA policy: exempt session used from outside its networks")
-            if request.session.uid:
-                request.session.logout(keep_db=True)
-            if endpoint.routing.get("type") == "http":
-                werkzeug.exceptions.abort(request.redirect("/web/login", 303))
-            raise AccessDenied()
+            cls._totp_policy_end_session(endpoint)
+        if path in ALLOWED_PATHS:
+            return
+        if path.startswith(ALLOWED_PREFIXES):
+            if verdict == "blocked":
+                # What any visitor gets, no more: Odoo serves attachments by id
+                # under /web/assets/ with the session user's rights.
+                request.update_env(user=request.env.ref("base.public_user").id)
+            return
         if verdict != "blocked":
             return
         if endpoint.routing.get("type") == "http" and not path.startswith(RPC_PREFIXES):

@@ -37,16 +37,19 @@ class TotpPolicyExemption(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.env["res.groups"]._totp_policy_check_write()
         records = super().create(vals_list)
         self.env["res.users"]._totp_policy_clear_cache()
         return records
 
     def write(self, vals):
+        self.env["res.groups"]._totp_policy_check_write()
         res = super().write(vals)
         self.env["res.users"]._totp_policy_clear_cache()
         return res
 
     def unlink(self):
+        self.env["res.groups"]._totp_policy_check_write()
         res = super().unlink()
         self.env["res.users"]._totp_policy_clear_cache()
         return res

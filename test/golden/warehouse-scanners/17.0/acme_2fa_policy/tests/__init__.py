@@ -1,3 +1,5 @@
 from . import (
+    test_backend,
+    test_doors,
     test_enforcement,
 )

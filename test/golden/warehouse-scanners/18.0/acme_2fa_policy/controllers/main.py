@@ -45,7 +45,18 @@ def page_url(path, redirect):
 
 class TotpPolicyHome(Home):
     @http.route()
+    def web_login(self, redirect=None, **kwargs):
+        # Odoo redirects a logged-in GET to ``redirect`` as given (auth_signup reads
+        # the parameter itself): keep it local.
+        redirect = safe_redirect(redirect)
+        request.params.pop("redirect", None)
+        if redirect:
+            request.params["redirect"] = redirect
+        return super().web_login(redirect=redirect, **kwargs)
+
+    @http.route()
     def web_totp(self, redirect=None, **kwargs):
+        redirect = safe_redirect(redirect)
         pre_uid = request.session.get("pre_uid")
         if pre_uid and not request.session.uid:
             user = request.env["res.users"].sudo().browse(pre_uid)
@@ -93,6 +104,10 @@ class TotpPolicyHome(Home):
             query = urlencode({"redirect": redirect}) if redirect else ""
             return request.redirect("/web/login/totp" + ("?" + query if query else ""))
         if not logged_in and user._mfa_type() != SETUP_MFA_TYPE:
+            return request.redirect("/web/login")
+        if user._totp_policy_verdict() == "exempt_outside":
+            # Nothing is written to an exempt account from outside its networks.
+            session.logout(keep_db=True)
             return request.redirect("/web/login")
 
         secret = session.get(SESSION_SECRET_KEY)

@@ -1,9 +1,12 @@
 from . import (
+    bus_bus,
+    ir_config_parameter,
     ir_http,
     res_config_settings,
     res_groups,
     res_users,
     res_users_apikeys,
     totp_policy_attempt,
+    totp_policy_deployment,
     totp_policy_exemption,
 )

@@ -1,0 +1,63 @@
+"""The policy this addon deploys, generated from the reviewed policy file.
+
+Every install and update applies it to the database (``totp.policy.deployment``):
+while ``EDITABLE``, administrators may change the values in Settings and an update
+keeps their changes unless ``DIGEST`` (this policy) differs from the one deployed
+before; otherwise the database's values are ignored and this policy is enforced.
+"""
+
+VERSION = "19.0.1.0.0"
+DIGEST = "8ccbb979d8884566d569d84dda686911586a8e59227e9e9f7027fcf046537d45"
+EDITABLE = True
+POLICY = {
+    "enforce_groups": ("base.group_user",),
+    "except_groups": (),
+    "grace_days": 7,
+    "portal_enforce": False,
+    "portal_grace_days": 0,
+    "password_rpc": "deny",
+    "api_keys": "allow",
+    "api_networks": (),
+    "exemptions": (
+        {
+            "name": "warehouse-scanners",
+            "logins": (
+                "scanner-01",
+                "scanner-02",
+            ),
+            "networks": (
+                "10.20.0.0/16",
+                "2001:db8::/48",
+            ),
+            "reason": "Shared scanners on the warehouse floor",
+        },
+    ),
+}
+
+# Keys of the values the database keeps (ir.config_parameter).
+PARAM_GRACE_DAYS = "totp_policy.grace_days"
+PARAM_PORTAL_ENFORCE = "totp_policy.portal_enforce"
+PARAM_PORTAL_GRACE_DAYS = "totp_policy.portal_grace_days"
+PARAM_PASSWORD_RPC = "totp_policy.password_rpc"
+PARAM_API_KEYS = "totp_policy.api_keys"
+PARAM_RPC_NETWORKS = "totp_policy.rpc_networks"
+PARAM_START_DATE = "totp_policy.start_date"
+# What the last install or update deployed.
+PARAM_DEPLOYED_DIGEST = "totp_policy.deployed_digest"
+PARAM_DEPLOYED_VERSION = "totp_policy.deployed_version"
+PARAM_DEPLOYED_DATE = "totp_policy.deployed_date"
+# The parameters only Settings administrators change, and only while EDITABLE.
+POLICY_PARAMS = frozenset(
+    {
+        PARAM_GRACE_DAYS,
+        PARAM_PORTAL_ENFORCE,
+        PARAM_PORTAL_GRACE_DAYS,
+        PARAM_PASSWORD_RPC,
+        PARAM_API_KEYS,
+        PARAM_RPC_NETWORKS,
+        PARAM_START_DATE,
+        PARAM_DEPLOYED_DIGEST,
+        PARAM_DEPLOYED_VERSION,
+        PARAM_DEPLOYED_DATE,
+    }
+)
