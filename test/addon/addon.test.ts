@@ -56,7 +56,7 @@ describe.each(examples)("addon for %s", (example) => {
   it.each([...SERIES])("on %s: complete, canonical and deterministic", async (series) => {
     const tree = renderAddon(policy, series, templates);
     for (const file of [...REQUIRED, `i18n/${policy.addon.name}.pot`]) expect(tree.has(file), file).toBe(true);
-    expect(tree.has("data/exemption_data.xml")).toBe(policy.exemptions.length > 0);
+    expect(tree.get("models/policy.py")).toContain(`EDITABLE = ${policy.settings.editable ? "True" : "False"}`);
     for (const [file, content] of tree) {
       if (typeof content !== "string") continue;
       if (file.endsWith(".py")) {
@@ -75,7 +75,7 @@ const SWITCH_FILES = {
   recoveryCodes: ["models/totp_policy_recovery_code.py", "views/recovery_code_templates.xml", "tests/test_recovery_codes.py"],
   report: ["models/totp_policy_compliance.py", "views/totp_policy_compliance_views.xml", "tests/test_report.py"],
   notifications: ["models/totp_policy_notification.py", "data/mail_template_data.xml", "tests/test_notifications.py"],
-  audit: ["models/totp_policy_audit.py", "views/totp_policy_audit_views.xml", "tests/test_audit.py"],
+  audit: ["models/totp_policy_audit.py", "models/totp_policy_deployment_audit.py", "views/totp_policy_audit_views.xml", "tests/test_audit.py"],
 } as const;
 
 function withSwitches(policy: Policy, on: boolean): Policy {
