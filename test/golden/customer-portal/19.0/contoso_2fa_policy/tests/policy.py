@@ -1,16 +1,8 @@
-"""The policy this addon was generated from, as fixtures for its tests."""
+"""What the tests need to know beyond the policy.
 
-ENFORCED_GROUPS = [
-    "base.group_user",
-]
-EXCEPT_GROUPS = []
-GRACE_DAYS = 14
-PORTAL_ENFORCE = True
-PORTAL_GRACE_DAYS = 30
-EXEMPTIONS = []
-PASSWORD_RPC = "deny"
-API_KEYS = "allow"
-RPC_NETWORKS = []
-EDITABLE = True
+The policy itself is the one the addon deploys: ``..models.policy`` (``POLICY``,
+``EDITABLE``), never a copy of it here. These are facts of the Odoo series.
+"""
+
 BACKEND_HOME = "/odoo"
 HAS_JSON2 = True

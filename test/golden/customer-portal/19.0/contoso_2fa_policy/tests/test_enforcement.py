@@ -4,6 +4,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from ..models.policy import EDITABLE, POLICY
 from . import policy
 from .common import (
     PASSWORD,
@@ -13,6 +14,8 @@ from .common import (
     outside_address,
     totp_code,
 )
+
+FIELD = "group_ids"
 
 
 @tagged("post_install", "-at_install")
@@ -122,7 +125,7 @@ class TestWebLogin(TotpPolicyCase):
 
     def test_grace_period_banner(self):
         """Grace: the user works, sees a banner with the deadline, then is held."""
-        if not policy.GRACE_DAYS:
+        if not POLICY["grace_days"]:
             user = self.make_user("tp_web_nograce", blocked=False)
             location = self.location(self.web_login(user.login))
             self.assertEqual(self.path_of(location), SETUP_PATH)
@@ -145,20 +148,103 @@ class TestWebLogin(TotpPolicyCase):
 
 @tagged("post_install", "-at_install")
 class TestSessions(TotpPolicyCase):
-    def test_existing_session_is_held(self):
-        """Door 2: a session opened before the policy applied gets nothing."""
+    # Ways a user the policy does not hold yet comes under it: each returns
+    # (user, internal, apply) or None when this policy does not allow it;
+    # apply() brings the policy to the user, past any grace period.
+
+    def later_by_settings_exception(self, login, enforced, past):
+        if not EDITABLE:
+            return None
+        # An administrator excepts a group of the user's, then takes it back.
         loophole = self.env["res.groups"].create({"name": "Totp policy test exception"})
         loophole.totp_policy_except = True
-        user = self.make_user("tp_session_old")
-        user.write({"group_ids": [(4, loophole.id)]})
+        user = self.make_user(login)
+        user.write({FIELD: [(4, loophole.id)]})
+
+        def apply():
+            user.write({FIELD: [(3, loophole.id)], "totp_policy_grace_start": past})
+
+        return user, True, apply
+
+    def later_by_joining_a_group(self, login, enforced, past):
+        if self.enforces([]):
+            return None
+        user = self.make_user(login, groups="base.group_user")
+        groups = [(4, self.env.ref(xmlid).id) for xmlid in enforced.split(",")]
+
+        def apply():
+            user.write({FIELD: groups, "totp_policy_grace_start": past})
+
+        return user, True, apply
+
+    def later_by_leaving_an_excepted_group(self, login, enforced, past):
+        for xmlid in POLICY["except_groups"]:
+            if self.enforces([*enforced.split(","), xmlid]):
+                continue
+            excepted = self.env.ref(xmlid)
+            user = self.make_user(login)
+            user.write({FIELD: [(4, excepted.id)]})
+
+            def apply(user=user, excepted=excepted):
+                user.write({FIELD: [(3, excepted.id)], "totp_policy_grace_start": past})
+
+            return user, True, apply
+        return None
+
+    def later_by_becoming_an_employee(self, login, enforced, past):
+        if POLICY["portal_enforce"]:
+            return None
+        user = self.make_user(login, portal=True)
+        groups = [(3, self.env.ref("base.group_portal").id)]
+        groups += [(4, self.env.ref(xmlid).id) for xmlid in enforced.split(",")]
+
+        def apply():
+            user.write({FIELD: groups, "totp_policy_grace_start": past})
+
+        return user, False, apply
+
+    def later_by_the_end_of_grace(self, login, enforced, past):
+        if not POLICY["grace_days"]:
+            return None
+        user = self.make_user(login, blocked=False)
+
+        def apply():
+            user.write({"totp_policy_grace_start": past})
+
+        return user, True, apply
+
+    def user_the_policy_applies_to_later(self, login):
+        """A user the policy does not hold yet; skips when this policy has none."""
+        enforced = self.enforced_groups()
+        past = fields.Datetime.now() - timedelta(days=400)
+        ways = (
+            self.later_by_settings_exception,
+            self.later_by_joining_a_group,
+            self.later_by_leaving_an_excepted_group,
+            self.later_by_becoming_an_employee,
+            self.later_by_the_end_of_grace,
+        )
+        for way in ways if enforced else ():
+            found = way(login, enforced, past)
+            if found:
+                self.assertIn(self.status(found[0]), ("not_required", "grace"))
+                return found
+        self.skipTest(
+            "under this policy every user it enforces is held from the start: "
+            "no session opens before it applies"
+        )
+
+    def test_existing_session_is_held(self):
+        """Door 2: a session opened before the policy applied gets nothing."""
+        user, internal, apply = self.user_the_policy_applies_to_later("tp_session_old")
         location = self.location(self.web_login(user.login))
         self.assertNotEqual(self.path_of(location), SETUP_PATH)
-        self.assertEqual(self.url_open(policy.BACKEND_HOME).status_code, 200)
+        self.assertEqual(self.url_open("/my", allow_redirects=False).status_code, 200)
+        if internal:
+            self.assertEqual(self.url_open(policy.BACKEND_HOME).status_code, 200)
         # The policy now applies to this user, past any grace period.
-        user.write({"group_ids": [(3, loophole.id)]})
-        user.write(
-            {"totp_policy_grace_start": fields.Datetime.now() - timedelta(days=400)}
-        )
+        apply()
+        self.assertEqual(self.status(user), "missing")
         response = self.url_open(policy.BACKEND_HOME, allow_redirects=False)
         self.assertEqual(self.path_of(self.location(response)), SETUP_PATH)
         response = self.url_open("/my", allow_redirects=False)
@@ -225,7 +311,7 @@ class TestRpc(TotpPolicyCase):
                 "read",
                 [[user.id], ["login"]],
             )
-            if policy.PASSWORD_RPC == "deny" or user == enrolled:
+            if POLICY["password_rpc"] == "deny" or user == enrolled:
                 self.assertFalse(uid, f"{user.login}: password accepted over XML-RPC")
                 self.assertFalse(ok, f"{user.login}: password accepted by execute_kw")
                 self.assertFalse(
@@ -244,7 +330,7 @@ class TestRpc(TotpPolicyCase):
         for user in (fresh, enrolled):
             key = self.api_key(user)
             ok, result = self.rpc_read(user.id, key)
-            if policy.API_KEYS == "allow":
+            if POLICY["api_keys"] == "allow":
                 self.assertTrue(ok, f"{user.login}: API key refused: {result}")
                 self.assertEqual(result[0]["login"], user.login)
                 self.assertEqual(self.rpc_uid(user.login, key), user.id)
@@ -252,30 +338,36 @@ class TestRpc(TotpPolicyCase):
                 self.assertFalse(ok, f"{user.login}: API key accepted")
                 self.assertFalse(self.rpc_uid(user.login, key))
 
+    def key_allowed(self, user):
+        """Whether the policy lets user sign in with an API key (inside its networks)."""
+        enforced = self.status(user) in ("enrolled", "grace", "missing")
+        return POLICY["api_keys"] == "allow" or not enforced
+
     def test_json2_bearer(self):
         """Door 4 (19.0+): /json/2 with an API key follows api.api_keys and api.networks."""
         if not policy.HAS_JSON2:
-            return
+            self.skipTest("/json/2 is new in Odoo 19.0")
         user = self.make_user("tp_rpc_json2")
         key = self.api_key(user)
         ok, result = self.json2_read(user, key)
-        self.assertEqual(ok, policy.API_KEYS == "allow", result)
+        self.assertEqual(ok, POLICY["api_keys"] == "allow", result)
         if ok:
             self.assertEqual(result[0]["login"], user.login)
-        if policy.RPC_NETWORKS:
-            outside = self.from_address(outside_address(policy.RPC_NETWORKS))
+        if POLICY["api_networks"]:
+            outside = self.from_address(outside_address(POLICY["api_networks"]))
             ok, result = self.json2_read(user, key, headers=outside)
             self.assertFalse(ok, "/json/2 accepted from outside the API networks")
 
     def test_rpc_networks(self):
         """Door 4: with api.networks, RPC from elsewhere is refused whatever the credential."""
-        if not policy.RPC_NETWORKS:
+        networks = POLICY["api_networks"]
+        if not networks:
             user = self.make_user("tp_rpc_anywhere")
             key = self.api_key(user)
             ok, _result = self.rpc_read(user.id, key, headers={})
-            self.assertEqual(ok, policy.API_KEYS == "allow")
+            self.assertEqual(ok, POLICY["api_keys"] == "allow")
             return
-        outside = self.from_address(outside_address(policy.RPC_NETWORKS))
+        outside = self.from_address(outside_address(networks))
         user = self.make_user("tp_rpc_outside", groups="base.group_user")
         key = self.api_key(user)
         ok, _result = self.rpc_read(user.id, key, headers=outside)
@@ -291,26 +383,24 @@ class TestRpc(TotpPolicyCase):
             headers=outside,
         )
         self.assertFalse(json_ok)
-        for network in policy.RPC_NETWORKS:
+        for network in networks:
             inside = self.from_address(inside_address([network]))
             ok, result = self.rpc_read(user.id, key, headers=inside)
-            self.assertEqual(
-                ok, policy.API_KEYS == "allow" or not user.totp_policy_status
-            )
+            self.assertEqual(ok, self.key_allowed(user), f"from {network}: {result}")
 
 
 @tagged("post_install", "-at_install")
 class TestExemptions(TotpPolicyCase):
     def test_exempt_logins_only_from_their_networks(self):
         """Exempt logins need no second factor inside their networks, and are refused elsewhere."""
-        if not policy.EXEMPTIONS:
+        if not POLICY["exemptions"]:
             self.assertFalse(self.env["totp.policy.exemption"].sudo().search([]))
             return
-        for exemption in policy.EXEMPTIONS:
+        for exemption in POLICY["exemptions"]:
             login = exemption["logins"][0]
             user = self.env["res.users"].sudo().search([("login", "=", login)])
             if not user:
-                user = self.make_user(login)
+                user = self.make_user(login, groups="base.group_user")
             user.sudo().write({"password": PASSWORD})
             self.assertEqual(user.totp_policy_status, "exempt")
             if not exemption["networks"]:
@@ -347,7 +437,7 @@ class TestPortal(TotpPolicyCase):
         """Portal users are enforced with portal.enforce, and can enrol."""
         user = self.make_user("tp_portal_user", portal=True)
         location = self.location(self.web_login(user.login))
-        if not policy.PORTAL_ENFORCE:
+        if not POLICY["portal_enforce"]:
             self.assertEqual(user.totp_policy_status, "not_required")
             self.assertNotEqual(self.path_of(location), SETUP_PATH)
             return
@@ -373,22 +463,27 @@ class TestAdministration(TotpPolicyCase):
         self.assertNotIn(
             enrolled, Users.search([("totp_policy_status", "=", "missing")])
         )
-        group = self.env.ref(policy.ENFORCED_GROUPS[0])
-        self.assertTrue(group.totp_policy_required)
+        for xmlid in POLICY["enforce_groups"]:
+            self.assertTrue(self.env.ref(xmlid).totp_policy_required, xmlid)
+        for xmlid in POLICY["except_groups"]:
+            self.assertFalse(self.env.ref(xmlid).totp_policy_required, xmlid)
 
     def test_settings(self):
         """Settings start from the policy, apply on the next request, and validate."""
         settings = self.env["res.config.settings"].create({})
-        self.assertEqual(settings.totp_policy_grace_days, policy.GRACE_DAYS)
-        self.assertEqual(settings.totp_policy_password_rpc, policy.PASSWORD_RPC)
-        self.assertEqual(settings.totp_policy_editable, policy.EDITABLE)
-        enforced = {self.env.ref(xmlid).id for xmlid in policy.ENFORCED_GROUPS}
+        self.assertEqual(settings.totp_policy_grace_days, POLICY["grace_days"])
+        self.assertEqual(settings.totp_policy_password_rpc, POLICY["password_rpc"])
+        self.assertEqual(settings.totp_policy_editable, EDITABLE)
+        enforced = {self.env.ref(xmlid).id for xmlid in POLICY["enforce_groups"]}
         self.assertEqual(set(settings.totp_policy_group_ids.ids), enforced)
-        if not policy.EDITABLE:
-            settings.totp_policy_grace_days = policy.GRACE_DAYS + 3
+        if not EDITABLE:
+            settings.totp_policy_grace_days = POLICY["grace_days"] + 3
             with self.assertRaises(UserError):
                 settings.execute()
             return
+        # Settings refuse to hold every administrator at the setup page (see the
+        # next test): they set up their own app first.
+        self.enrol_administrators()
         user = self.make_user("tp_admin_settings")
         location = self.location(self.web_login(user.login))
         self.assertEqual(self.path_of(location), SETUP_PATH)
@@ -397,10 +492,41 @@ class TestAdministration(TotpPolicyCase):
         settings = self.env["res.config.settings"].create({})
         settings.totp_policy_except_group_ids = [(4, extra.id)]
         settings.execute()
-        self.assertEqual(user.totp_policy_status, "not_required")
+        self.assertEqual(self.status(user), "not_required")
         location = self.location(self.web_login(user.login))
         self.assertNotEqual(self.path_of(location), SETUP_PATH)
         settings = self.env["res.config.settings"].create({})
         settings.totp_policy_rpc_networks = "10.0.0.1/8"
         with self.assertRaises(ValidationError):
             settings.execute()
+
+    def test_settings_keep_an_administrator_out_of_setup(self):
+        """Settings refuse a change that would hold every administrator at setup."""
+        if not EDITABLE:
+            self.skipTest("the policy is locked: Settings change nothing")
+        admins = self.administrators()
+        exempt = {login for item in POLICY["exemptions"] for login in item["logins"]}
+        if set(admins.mapped("login")) & exempt:
+            self.skipTest("an administrator is exempt: never held at the setup page")
+        self.assertTrue(admins)
+        for admin in admins:
+            self.assertFalse(admin.totp_enabled, admin.login)
+
+        def enforce_everyone_now():
+            # Every internal user, no grace; the portal change makes it a change
+            # even when the policy says so already.
+            settings = self.env["res.config.settings"].create({})
+            settings.totp_policy_group_ids = [(4, self.env.ref("base.group_user").id)]
+            settings.totp_policy_except_group_ids = [(5, 0, 0)]
+            settings.totp_policy_grace_days = 0
+            settings.totp_policy_portal_grace_days += 1
+            settings.execute()
+
+        with self.assertRaisesRegex(ValidationError, "every administrator"):
+            enforce_everyone_now()
+        # With one administrator enrolled, the same change is accepted.
+        self.enable_totp(admins[0])
+        enforce_everyone_now()
+        self.assertEqual(self.status(admins[0]), "enrolled")
+        for admin in admins[1:]:
+            self.assertEqual(self.status(admin), "missing", admin.login)

@@ -1,21 +1,8 @@
-"""The policy this addon was generated from, as fixtures for its tests."""
+"""What the tests need to know beyond the policy.
 
-ENFORCED_GROUPS = [
-    "account.group_account_invoice",
-    "account.group_account_manager",
-    "base.group_system",
-]
-EXCEPT_GROUPS = []
-GRACE_DAYS = 0
-PORTAL_ENFORCE = False
-PORTAL_GRACE_DAYS = 0
-EXEMPTIONS = []
-PASSWORD_RPC = "deny"
-API_KEYS = "allow"
-RPC_NETWORKS = [
-    "192.0.2.0/24",
-    "2001:db8:10::/48",
-]
-EDITABLE = False
+The policy itself is the one the addon deploys: ``..models.policy`` (``POLICY``,
+``EDITABLE``), never a copy of it here. These are facts of the Odoo series.
+"""
+
 BACKEND_HOME = "/web"
 HAS_JSON2 = False

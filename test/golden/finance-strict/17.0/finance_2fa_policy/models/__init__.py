@@ -10,5 +10,6 @@ from . import (
     totp_policy_audit,
     totp_policy_compliance,
     totp_policy_deployment,
+    totp_policy_deployment_audit,
     totp_policy_exemption,
 )

@@ -60,7 +60,7 @@ class TestComplianceReport(TotpPolicyCase):
         )
 
     def test_administrators_only(self):
-        user = self.make_user("tp_report_user", blocked=False)
+        user = self.make_user("tp_report_user", groups="base.group_user")
         with self.assertRaises(AccessError):
             self.env["totp.policy.compliance"].with_user(user).report_rows()
         with self.assertRaises(AccessError):

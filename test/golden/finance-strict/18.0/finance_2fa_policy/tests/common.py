@@ -5,6 +5,7 @@ import re
 import time
 import xmlrpc.client
 from datetime import timedelta
+from unittest import SkipTest
 from urllib.parse import parse_qs, urlsplit
 
 from odoo import fields
@@ -13,7 +14,7 @@ from odoo.tools import config, mute_logger
 
 from odoo.addons.auth_totp.models.totp import hotp
 
-from . import policy
+from ..models.policy import POLICY
 
 CSRF_RE = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 SECRET_RE = re.compile(r'<code class="totp_policy_secret">([A-Z2-7 ]+)</code>')
@@ -26,6 +27,8 @@ QUIET_LOGGERS = (
 )
 PASSWORD = "Totp-Policy-Test-1!"
 OUTSIDE_CANDIDATES = ("198.51.100.77", "203.0.113.99", "2001:db8:ffff::77", "127.0.0.1")
+# Groups of a user type: no internal user has them.
+USER_TYPE_GROUPS = ("base.group_portal", "base.group_public")
 
 
 def totp_code(secret, offset=0):
@@ -40,13 +43,25 @@ def inside_address(networks):
 
 
 def outside_address(networks):
-    """An address outside all networks."""
+    """An address outside all networks; skips the test when there is none."""
     parsed = [ipaddress.ip_network(n) for n in networks]
     for candidate in OUTSIDE_CANDIDATES:
         address = ipaddress.ip_address(candidate)
         if not any(address in network for network in parsed):
             return candidate
-    raise AssertionError("no address outside the policy's networks")
+    raise SkipTest(
+        f"no address lies outside {', '.join(networks)}: this policy lets them in "
+        "from everywhere"
+    )
+
+
+def group_closure(groups):
+    """groups and every group they imply."""
+    closure = groups.browse()
+    while groups:
+        closure |= groups
+        groups = groups.implied_ids - closure
+    return closure
 
 
 class TotpPolicyCase(HttpCase):
@@ -72,24 +87,83 @@ class TotpPolicyCase(HttpCase):
 
     def rpc_headers(self):
         """Headers for RPC calls from inside the policy's RPC networks, if any."""
-        if policy.RPC_NETWORKS:
-            return self.from_address(inside_address(policy.RPC_NETWORKS))
+        if POLICY["api_networks"]:
+            return self.from_address(inside_address(POLICY["api_networks"]))
         return {}
 
     # -- users ----------------------------------------------------------
 
+    def enforces(self, xmlids):
+        """Whether the policy enforces an internal user with these groups."""
+        ref = self.env.ref
+        groups = group_closure(
+            ref("base.group_user").union(*(ref(xmlid) for xmlid in xmlids))
+        )
+        ids = set(groups.ids)
+        enforced = {ref(xmlid).id for xmlid in POLICY["enforce_groups"]}
+        excepted = {ref(xmlid).id for xmlid in POLICY["except_groups"]}
+        return bool(ids & enforced) and not ids & excepted
+
+    def enforced_groups(self):
+        """Groups (xml ids, comma-separated) that make an internal user enforced.
+
+        base.group_user and one enforced group whose members are not excepted;
+        None when the policy enforces no internal user.
+        """
+        for xmlid in POLICY["enforce_groups"]:
+            if xmlid not in USER_TYPE_GROUPS and self.enforces([xmlid]):
+                return ",".join(dict.fromkeys(["base.group_user", xmlid]))
+        return None
+
     def make_user(self, login, groups=None, blocked=True, portal=False):
+        """A user with PASSWORD; blocked: past the grace period.
+
+        Without groups, an internal user the policy enforces; the test is skipped
+        when the policy enforces none.
+        """
+        enforced = groups is None
         if portal:
             groups = "base.group_portal"
-        elif groups is None:
-            groups = ",".join(["base.group_user"] + policy.ENFORCED_GROUPS[:1])
+        elif enforced:
+            groups = self.enforced_groups()
+            if groups is None:
+                self.skipTest(
+                    "this policy enforces no internal user (enforce_groups "
+                    f"{POLICY['enforce_groups']}, except_groups "
+                    f"{POLICY['except_groups']})"
+                )
         user = new_test_user(self.env, login=login, groups=groups, password=PASSWORD)
-        days = policy.PORTAL_GRACE_DAYS if portal else policy.GRACE_DAYS
+        days = POLICY["portal_grace_days"] if portal else POLICY["grace_days"]
         start = fields.Datetime.now()
         if blocked:
             start -= timedelta(days=days + 1)
         user.sudo().write({"totp_policy_grace_start": start})
+        if enforced and not portal:
+            self.assertIn(
+                self.status(user), ("missing", "grace"), f"{login} ({groups})"
+            )
         return user
+
+    def status(self, user):
+        """The user's 2FA status now; leaves nothing cached for later reads."""
+        names = ["totp_policy_status", "totp_policy_status_label"]
+        user.invalidate_recordset(names)
+        status = user.totp_policy_status
+        user.invalidate_recordset(names)
+        return status
+
+    def administrators(self):
+        """The active administrators (Settings or Access Rights), superuser aside."""
+        users = self.env["res.users"].sudo().search([("share", "=", False)])
+        return users.filtered(
+            lambda user: user.id != 1 and user.has_group("base.group_erp_manager")
+        )
+
+    def enrol_administrators(self):
+        """Administrators set up their app first, as the addon asks them to."""
+        for admin in self.administrators():
+            if self.status(admin) in ("missing", "grace"):
+                self.enable_totp(admin)
 
     def enable_totp(self, user):
         secret = user._totp_policy_new_secret()

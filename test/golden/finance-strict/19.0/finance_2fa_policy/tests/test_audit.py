@@ -4,7 +4,7 @@ from odoo import api, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from . import policy
+from ..models.policy import EDITABLE, POLICY
 from .common import PASSWORD, TotpPolicyCase, outside_address, totp_code
 
 
@@ -18,7 +18,7 @@ class TestAudit(TotpPolicyCase):
         )
 
     def test_enrolment_removal_and_reset(self):
-        user = self.make_user("tp_audit_user", blocked=False)
+        user = self.make_user("tp_audit_user", groups="base.group_user")
         admin = self.make_user(
             "tp_audit_admin", groups="base.group_system", blocked=False
         )
@@ -37,7 +37,7 @@ class TestAudit(TotpPolicyCase):
 
     def test_rolled_back_enrolment_is_not_logged(self):
         """Only refusals outlive their transaction; a change that never happened is not logged."""
-        user = self.make_user("tp_audit_rollback", blocked=False)
+        user = self.make_user("tp_audit_rollback", groups="base.group_user")
         secret = user._totp_policy_new_secret()
         self.env.flush_all()
         with self.registry.cursor() as cr:
@@ -50,7 +50,7 @@ class TestAudit(TotpPolicyCase):
     def test_refused_password_rpc(self):
         user = self.make_user("tp_audit_rpc", blocked=False)
         self.assertFalse(self.rpc_uid(user.login, "wrong-password"))
-        if policy.PASSWORD_RPC != "deny":
+        if POLICY["password_rpc"] != "deny":
             self.assertFalse(self.entries(user, "rpc_refused"))
             return
         self.assertFalse(self.rpc_uid(user.login, PASSWORD))
@@ -60,22 +60,38 @@ class TestAudit(TotpPolicyCase):
         )
         self.assertTrue(all(entries.mapped("client_address")))
 
-    def test_refused_exempt_login(self):
-        exemption = (
-            self.env["totp.policy.exemption"]
-            .sudo()
-            .create(
-                {
-                    "name": "tp audit scanners",
-                    "logins": "tp_audit_scanner",
-                    "networks": "192.0.2.0/24",
-                }
+    def exempt_login_with_networks(self):
+        """(login, networks) of an exemption that holds only from some networks."""
+        if EDITABLE:
+            exemption = (
+                self.env["totp.policy.exemption"]
+                .sudo()
+                .create(
+                    {
+                        "name": "tp audit scanners",
+                        "logins": "tp_audit_scanner",
+                        "networks": "192.0.2.0/24",
+                    }
+                )
             )
+            self.addCleanup(exemption.unlink)
+            return "tp_audit_scanner", ["192.0.2.0/24"]
+        # A locked policy has only the exemptions it ships.
+        for exemption in POLICY["exemptions"]:
+            if exemption["networks"]:
+                return exemption["logins"][0], exemption["networks"]
+        self.skipTest(
+            "the policy is locked and exempts no login from some networks only: "
+            "no exempt login can be refused"
         )
-        self.addCleanup(exemption.unlink)
-        user = self.make_user("tp_audit_scanner")
+
+    def test_refused_exempt_login(self):
+        login, networks = self.exempt_login_with_networks()
+        user = self.env["res.users"].search([("login", "=", login)])
+        if not user:
+            user = self.make_user(login, groups="base.group_user")
         self.env["res.users"]._totp_policy_clear_cache()
-        address = outside_address(["192.0.2.0/24"] + policy.RPC_NETWORKS)
+        address = outside_address([*networks, *POLICY["api_networks"]])
         response = self.web_login(user.login, headers=self.from_address(address))
         self.assertEqual(response.status_code, 200, "exempt login accepted outside")
         entries = self.entries(user, "exempt_refused")
@@ -83,7 +99,7 @@ class TestAudit(TotpPolicyCase):
         self.assertEqual(entries.client_address, address)
 
     def test_read_only_log_and_retention(self):
-        user = self.make_user("tp_audit_retention", blocked=False)
+        user = self.make_user("tp_audit_retention", groups="base.group_user")
         self.enable_totp(user)
         entry = self.entries(user, "enrolled")
         admin = self.make_user(

@@ -175,8 +175,7 @@ class TotpPolicyDeployment(models.AbstractModel):
 
     @api.model
     def _record_replaced(self, key, old, new):
-        if "totp.policy.audit" in self.env:
-            self.env["totp.policy.audit"].sudo()._record_policy_replaced(key, old, new)
+        """Hook: an optional part of the addon records each replaced value."""
 
     @api.model
     def _apply(self, values):
