@@ -3,6 +3,7 @@ import { groupName } from "../policy/odoo-groups.js";
 import { profileFor, type SeriesProfile } from "../profiles/index.js";
 import { TOOL_VERSION } from "../version.js";
 import { deployedDigest, deployedPolicy, type DeployedPolicy } from "./deployed.js";
+import { enabledFeatures, FEATURES, sendsMail } from "./features.js";
 
 /** What every template sees. Documented in docs/ARCHITECTURE.md ("Template context"). */
 export interface TemplateContext {
@@ -22,11 +23,11 @@ export interface TemplateContext {
   /** Whether the addon has scheduled actions (`data/ir_cron_data.xml`). */
   hasCrons: boolean;
   /**
-   * Tables of switches that are off, dropped when the addon is updated: Odoo keeps the table of a
-   * model removed from code, so a switch turned off would leave its data behind.
+   * Tables of features that are off, dropped when the addon is updated: Odoo keeps the table of a
+   * model removed from code, so a feature turned off would leave its data behind.
    */
   droppedTables: string[];
-  /** `depends` of the manifest: the profile's modules plus the modules of the policy's groups. */
+  /** `depends` of the manifest: the profile's modules, the enabled features' and the modules of the policy's groups. */
   depends: string[];
   /** `enforce.groups` and `enforce.exceptGroups` as the readme names them: "Sales / Administrator (sales_team.group_sale_manager)". */
   groupLabels: { groups: string[]; exceptGroups: string[] };
@@ -51,9 +52,8 @@ function groupLabel(series: Series, xmlid: string): string {
 
 export function buildContext(policy: Policy, series: Series): TemplateContext {
   const profile = profileFor(series);
-  const notifications = policy.notifications;
-  const notificationsEnabled =
-    notifications.announce || notifications.remindDaysBeforeDeadline.length > 0 || notifications.notifyAdminsWeekly;
+  const features = enabledFeatures(policy, series);
+  const notificationsEnabled = sendsMail(policy);
   return {
     series,
     profile,
@@ -65,17 +65,12 @@ export function buildContext(policy: Policy, series: Series): TemplateContext {
     settings: policy.settings,
     recoveryCodes: policy.recoveryCodes,
     report: policy.report,
-    notifications: { ...notifications, enabled: notificationsEnabled },
+    notifications: { ...policy.notifications, enabled: notificationsEnabled },
     audit: policy.audit,
     hasCrons: notificationsEnabled || policy.audit,
-    droppedTables: [
-      ...(policy.audit ? [] : ["totp_policy_audit"]),
-      ...(policy.report ? [] : ["totp_policy_compliance"]),
-      ...(notificationsEnabled ? [] : ["totp_policy_notification"]),
-      ...(policy.recoveryCodes.enabled ? [] : ["totp_policy_recovery_code"]),
-    ],
+    droppedTables: FEATURES.filter((feature) => !features.includes(feature)).flatMap((feature) => feature.tables),
     depends: [
-      ...new Set([...profile.addonDepends, ...(notificationsEnabled ? ["mail"] : []), ...referencedModules(policy)]),
+      ...new Set([...profile.addonDepends, ...features.flatMap((feature) => feature.depends), ...referencedModules(policy)]),
     ].sort(),
     groupLabels: {
       groups: policy.enforce.groups.map((xmlid) => groupLabel(series, xmlid)),

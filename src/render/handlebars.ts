@@ -66,6 +66,17 @@ export function createTemplateEngine(): TemplateEngine {
   hb.registerHelper("pyLiteral", (value: unknown, indent: unknown) =>
     pyLiteral(value, typeof indent === "number" ? indent : 0),
   );
+  /**
+   * `{{slot "name"~}}` alone on its line (the `~` eats the line's end; or the block form
+   * `{{#slot "name"}}` / `{{/slot}}` on two lines where the next line is indented): the fragments
+   * the enabled features give for that place (`_slots/<name>.hbs`, each ending with a newline), in
+   * table order; nothing when no enabled feature gives one.
+   */
+  hb.registerHelper("slot", (name: unknown, options: { data: { root: { slots?: Record<string, string> } } }) => {
+    const slots = options.data.root.slots;
+    if (!slots) throw new TypeError("{{slot}} is for the addon's files, not for slot fragments");
+    return slots[asText(name, "slot")] ?? "";
+  });
   hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
   hb.registerHelper("ne", (a: unknown, b: unknown) => a !== b);
   hb.registerHelper("not", (a: unknown) => !a);

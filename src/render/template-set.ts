@@ -17,21 +17,31 @@ export type TemplateFile =
   | { kind: "verbatim"; sha256: string; bytes: Uint8Array };
 
 /**
- * The template folder read into memory: shared files, plus per-series overlays that replace
- * a shared file of the same output path. Keys are output paths (`.hbs` stripped).
+ * One layer of templates in memory: shared files, plus per-series overlays that replace a shared
+ * file of the same output path. Keys are output paths (`.hbs` stripped).
  */
-export interface TemplateSet {
+export interface TemplateLayer {
   base: ReadonlyMap<string, TemplateFile>;
   overlays: Readonly<Record<Series, ReadonlyMap<string, TemplateFile>>>;
+}
+
+/** The template folder read into memory: `base/` with its overlays, and each feature's folder (src/render/features.ts). */
+export interface TemplateSet extends TemplateLayer {
+  features: Readonly<Record<string, TemplateLayer>>;
 }
 
 /** One file of the template folder as read from disk (what the build precompiles). */
 export type TemplateSource = { kind: "handlebars"; source: string } | { kind: "verbatim"; bytes: Uint8Array };
 
-/** The template folder as read from disk: base files and per-series overlays, by output path. */
-export interface TemplateSources {
+/** One layer as read from disk: base files and per-series overlays, by output path. */
+export interface LayerSources {
   base: Map<string, TemplateSource>;
   overlays: Record<Series, Map<string, TemplateSource>>;
+}
+
+/** The template folder as read from disk: `base/` and its overlays, and `features/<id>/`. */
+export interface TemplateSources extends LayerSources {
+  features: Record<string, LayerSources>;
 }
 
 /**
@@ -40,9 +50,12 @@ export interface TemplateSources {
  * Handlebars compiler. Each entry is `{ sha256, spec }` (Handlebars) or `{ sha256, base64 }`.
  */
 export type PrecompiledEntry = { sha256: string; spec: TemplateSpec } | { sha256: string; base64: string };
-export interface PrecompiledTemplates {
+export interface PrecompiledLayer {
   base: Record<string, PrecompiledEntry>;
   overlays: Record<Series, Record<string, PrecompiledEntry>>;
+}
+export interface PrecompiledTemplates extends PrecompiledLayer {
+  features: Record<string, PrecompiledLayer>;
 }
 
 export const TEMPLATE_SUFFIX = ".hbs";
@@ -55,7 +68,10 @@ export function defaultTemplateDir(): string {
   return fileURLToPath(new URL("../../templates", import.meta.url));
 }
 
-async function readTree(root: string): Promise<Map<string, TemplateSource>> {
+/** Folder of the features' templates inside a template folder. */
+export const FEATURES_DIR = "features";
+
+async function readTree(root: string, skip: readonly string[] = []): Promise<Map<string, TemplateSource>> {
   const files = new Map<string, TemplateSource>();
   let entries;
   try {
@@ -68,6 +84,7 @@ async function readTree(root: string): Promise<Map<string, TemplateSource>> {
   const paths = entries
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
+    .filter((relative) => !skip.includes(relative.slice(0, relative.indexOf("/"))))
     .sort();
   const read = await Promise.all(
     paths.map(async (relative): Promise<[string, TemplateSource]> => {
@@ -81,17 +98,34 @@ async function readTree(root: string): Promise<Map<string, TemplateSource>> {
   return files;
 }
 
-/** Reads a template folder: `base/` and one overlay folder per series. */
-export async function readTemplateSources(dir: string = defaultTemplateDir()): Promise<TemplateSources> {
+/** Reads one layer: the files of `root` (but not of `skip`), and `<overlayRoot>/<series>/` for each series. */
+async function readLayer(root: string, overlayRoot: string, skip: readonly string[]): Promise<LayerSources> {
   const [base, ...overlayTrees] = await Promise.all([
-    readTree(path.join(dir, "base")),
-    ...SERIES.map((series) => readTree(path.join(dir, series))),
+    readTree(root, skip),
+    ...SERIES.map((series) => readTree(path.join(overlayRoot, series))),
   ]);
   const overlays = Object.fromEntries(SERIES.map((series, i) => [series, overlayTrees[i]!])) as Record<
     Series,
     Map<string, TemplateSource>
   >;
   return { base: base!, overlays };
+}
+
+/** Reads a template folder: `base/` with one overlay folder per series, and each `features/<id>/` with its series subfolders. */
+export async function readTemplateSources(dir: string = defaultTemplateDir()): Promise<TemplateSources> {
+  const featuresRoot = path.join(dir, FEATURES_DIR);
+  const ids = await readdir(featuresRoot, { withFileTypes: true }).then(
+    (entries) => entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort(),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return [];
+      throw error;
+    },
+  );
+  const [main, ...features] = await Promise.all([
+    readLayer(path.join(dir, "base"), dir, []),
+    ...ids.map((id) => readLayer(path.join(featuresRoot, id), path.join(featuresRoot, id), SERIES)),
+  ]);
+  return { ...main!, features: Object.fromEntries(ids.map((id, i) => [id, features[i]!])) };
 }
 
 /**
@@ -131,25 +165,35 @@ async function loadPrecompiled(): Promise<PrecompiledTemplates | undefined> {
   return (await import(url.href)) as PrecompiledTemplates;
 }
 
+function layerFromPrecompiled(layer: PrecompiledLayer): TemplateLayer {
+  return {
+    base: mapValues(Object.entries(layer.base), fromPrecompiled),
+    overlays: Object.fromEntries(
+      SERIES.map((series) => [series, mapValues(Object.entries(layer.overlays[series] ?? {}), fromPrecompiled)]),
+    ) as Record<Series, Map<string, TemplateFile>>,
+  };
+}
+
 /** A template set from a precompiled module (dist/templates.precompiled.js, or the same text elsewhere). */
 export function templateSetFromPrecompiled(precompiled: PrecompiledTemplates): TemplateSet {
+  const features = Object.entries(precompiled.features ?? {}).map(([id, layer]) => [id, layerFromPrecompiled(layer)]);
+  return { ...layerFromPrecompiled(precompiled), features: Object.fromEntries(features) };
+}
+
+function layerFromSources(layer: LayerSources): TemplateLayer {
   return {
-    base: mapValues(Object.entries(precompiled.base), fromPrecompiled),
-    overlays: Object.fromEntries(
-      SERIES.map((series) => [series, mapValues(Object.entries(precompiled.overlays[series] ?? {}), fromPrecompiled)]),
-    ) as Record<Series, Map<string, TemplateFile>>,
+    base: mapValues(layer.base, fromSource),
+    overlays: Object.fromEntries(SERIES.map((series) => [series, mapValues(layer.overlays[series], fromSource)])) as Record<
+      Series,
+      Map<string, TemplateFile>
+    >,
   };
 }
 
 /** A template set compiled now from sources read from a folder. */
 export function templateSetFromSources(sources: TemplateSources): TemplateSet {
-  return {
-    base: mapValues(sources.base, fromSource),
-    overlays: Object.fromEntries(SERIES.map((series) => [series, mapValues(sources.overlays[series], fromSource)])) as Record<
-      Series,
-      Map<string, TemplateFile>
-    >,
-  };
+  const features = Object.entries(sources.features).map(([id, layer]) => [id, layerFromSources(layer)]);
+  return { ...layerFromSources(sources), features: Object.fromEntries(features) };
 }
 
 /**

@@ -16,10 +16,10 @@
     "data": [
         "security/ir.model.access.csv",
         "data/policy_data.xml",
-        "views/templates.xml",
         "views/res_config_settings_views.xml",
         "views/res_groups_views.xml",
         "views/res_users_views.xml",
+        "views/templates.xml",
     ],
     "installable": True,
     "uninstall_hook": "uninstall_hook",

@@ -2,6 +2,7 @@ from . import (
     bus_bus,
     ir_config_parameter,
     ir_http,
+    policy,
     res_config_settings,
     res_groups,
     res_users,

@@ -1,0 +1,45 @@
+import type { Policy, Series } from "../policy/model.js";
+
+/**
+ * The addon's optional features: one row each. A feature's files live in
+ * `templates/features/<id>/` (paths as in the addon; a subfolder named after a series overlays
+ * them for that series; `_slots/<name>.hbs` fragments fill `{{{slot "<name>"}}}` in shared
+ * templates). The manifest's `data`, the packages' `__init__` imports and the access rows come
+ * from the rendered files, so adding a feature is its folder plus its row here.
+ */
+export interface Feature {
+  /** Folder name under `templates/features/`. */
+  id: string;
+  /** Whether the policy (on this series) turns the feature on. */
+  enabled: (policy: Policy, series: Series) => boolean;
+  /** Modules the manifest depends on while the feature is on. */
+  depends: readonly string[];
+  /**
+   * Tables of the feature's models. Odoo keeps the table of a model removed from code, so the
+   * addon drops these when it is updated with the feature off.
+   */
+  tables: readonly string[];
+}
+
+/** Whether the policy has the addon send any mail (then it has mail templates and a scheduled action). */
+export function sendsMail(policy: Policy): boolean {
+  const { announce, remindDaysBeforeDeadline, notifyAdminsWeekly } = policy.notifications;
+  return announce || remindDaysBeforeDeadline.length > 0 || notifyAdminsWeekly;
+}
+
+export const FEATURES: readonly Feature[] = [
+  { id: "audit", enabled: (policy) => policy.audit, depends: [], tables: ["totp_policy_audit"] },
+  { id: "report", enabled: (policy) => policy.report, depends: [], tables: ["totp_policy_compliance"] },
+  { id: "notifications", enabled: sendsMail, depends: ["mail"], tables: ["totp_policy_notification"] },
+  {
+    id: "recovery_codes",
+    enabled: (policy) => policy.recoveryCodes.enabled,
+    depends: [],
+    tables: ["totp_policy_recovery_code"],
+  },
+];
+
+/** The features a policy turns on for a series, in table order. */
+export function enabledFeatures(policy: Policy, series: Series): Feature[] {
+  return FEATURES.filter((feature) => feature.enabled(policy, series));
+}
