@@ -15,15 +15,16 @@
  *    (its grace and missing being "must enrol"), and its version and deployed digest are named.
  * 3. Exposure: a default Odoo (list_db on) has the database manager and listing open; Odoo with
  *    --no-database-list behind the nginx snippet `odoo-2fa proxy` writes has both closed.
- *    (Over plain http on loopback only: HSTS and the Secure flag need https, not covered here.)
+ *    The same behind nginx terminating TLS (a throwaway certificate): HSTS, the cookie's Secure
+ *    flag and plain http next to https are checked as served.
  * 4. A non-admin key, a wrong key, an unknown database, an unreachable URL: one line each, exit 1;
  *    a bad policy: exit 2 with nothing sent; the key never in any output.
  *
  * Needs an Odoo source tree (the real-Odoo tier's, see README); skipped LOUDLY otherwise. One
- * series: ODOO_2FA_AUDIT_SERIES (default 17.0).
+ * series: ODOO_2FA_AUDIT_SERIES (default 17.0). ODOO_2FA_AUDIT_HTML=FILE keeps the HTML page.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -322,6 +323,8 @@ describe.skipIf(skip !== undefined)(`odoo-2fa audit against a real Odoo ${series
     expect(runs[2]!.stdout.trimEnd().split("\r\n")).toHaveLength(got.users.length + 1);
     const page = await readFile(path.join(scratch, "audit.html"), "utf8");
     expect(page).toContain(`<span id="enrolled">${got.summary.enrolled}</span>/<span id="users">${got.summary.users}</span>`);
+    // For the README's screenshot (docs/audit.png): ODOO_2FA_AUDIT_HTML=FILE keeps this page.
+    if (process.env.ODOO_2FA_AUDIT_HTML) await copyFile(path.join(scratch, "audit.html"), process.env.ODOO_2FA_AUDIT_HTML);
 
     // 2. The addon's database: the policy's statuses are the addon's, user by user.
     const addonRun = await audit(addonDb, files.addonAdmin, "--format", "json", "--policy", policyFile);
@@ -379,6 +382,35 @@ describe.skipIf(skip !== undefined)(`odoo-2fa audit against a real Odoo ${series
         expect(state(proxied.exposure, id), `${id}: ${JSON.stringify(proxied.exposure)}`).toBe("closed");
       // Nothing severe left: every administrator of this database has 2FA, the manager is closed.
       expect(behind.code, behind.stderr + JSON.stringify(proxied.summary)).toBe(0);
+
+      // The same snippet over https (nginx terminating TLS with a throwaway certificate the CLI
+      // trusts through NODE_EXTRA_CA_CERTS): what https adds is checked as it is served.
+      const tls = path.join(scratch, "tls");
+      const made = await execa("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,IP:::1", "-keyout", `${tls}-key.pem`, "-out", `${tls}-cert.pem`], { reject: false, all: true });
+      expect(made.exitCode, made.all).toBe(0);
+      const tlsPort = await freePort();
+      const tlsSetup = await writeServerConfig("nginx", snippet, tls, tlsPort);
+      const config = await readFile(tlsSetup.configFile, "utf8");
+      const withTls = config.replace(/^( +)listen (\S+);$/gm, `$1listen $2 ssl;`).replace(/^( +)include /m, `$1ssl_certificate ${tls}-cert.pem;\n$1ssl_certificate_key ${tls}-key.pem;\n$1include `);
+      expect(withTls).toContain(" ssl;");
+      await writeFile(tlsSetup.configFile, withTls);
+      const tlsProxy = await startServer(tlsSetup);
+      cleanups.push(() => tlsProxy.stop());
+      process.env.NODE_EXTRA_CA_CERTS = `${tls}-cert.pem`;
+      const overTls = await runCli(main, scratch, ["audit", "--url", `https://127.0.0.1:${tlsPort}`, "--db", addonDb, "--api-key-file", files.addonAdmin, "--format", "json"]);
+      delete process.env.NODE_EXTRA_CA_CERTS;
+      const secure = JSON.parse(overTls.stdout || "{}") as AuditJson;
+      expect(secure.exposure, overTls.stderr).toBeDefined();
+      const finding = (id: string) => secure.exposure.find((item) => item.id === id);
+      // nginx refuses plain http on its TLS port (400): the login page is not served in clear.
+      expect(finding("plain-http")?.state, JSON.stringify(finding("plain-http"))).toBe("closed");
+      for (const id of ["database-manager", "database-list", "database-list-xmlrpc"]) expect(finding(id)?.state, id).toBe("closed");
+      // The snippet adds no HSTS, and Odoo marks its cookie HttpOnly only: both reported, with what to do.
+      expect(finding("hsts")).toMatchObject({ state: "exposed", severity: "medium", detail: "no Strict-Transport-Security header" });
+      expect(finding("session-cookie")).toMatchObject({ state: "exposed", detail: expect.stringContaining("Secure no, HttpOnly yes, SameSite not set") });
+      expect(finding("session-cookie")!.fix).toContain("proxy_cookie_flags");
+      expect(finding("proxy-mode")?.state, JSON.stringify(finding("proxy-mode"))).toBeDefined();
+      expect(overTls.code, overTls.stderr).toBe(0);
     } else process.stderr.write(`${"!".repeat(8)} odoo-2fa audit behind nginx: SKIPPED (nginx is not installed; bash scripts/setup-proxies.sh)\n`);
     process.stderr.write(`odoo-2fa audit against Odoo ${series}: ${Math.round((Date.now() - started) / 1000)} s\n`);
   });
