@@ -80,13 +80,20 @@ export async function checkExposure(url: string, options: ExposureOptions): Prom
 
   // The database manager and selector: pages that list, create, copy, back up and drop databases.
   const manager = await request(urlFor(url, "web/database/manager"));
-  const managerOpen = typeof manager !== "string" && manager.status === 200 && /master_pwd|o_database_list|database_manager/.test(manager.body);
+  const managerPage = typeof manager !== "string" && manager.status === 200 && /master_pwd|o_database_list|database_manager/.test(manager.body);
+  // With list_db = False Odoo still serves the page, saying so, and refuses every database operation.
+  const managerDisabled = managerPage && /has been disabled by the administrator/.test((manager as Answer).body);
+  const managerOpen = managerPage && !managerDisabled;
   add({
     id: "database-manager",
     state: managerOpen ? "exposed" : typeof manager === "string" ? "unknown" : "closed",
     severity: "high",
     title: "Database manager (/web/database/manager) reachable",
-    detail: managerOpen ? "HTTP 200: the page to create, duplicate, back up, restore and drop databases is served" : seen(manager),
+    detail: managerOpen
+      ? "HTTP 200: the page to create, duplicate, back up, restore and drop databases is served"
+      : managerDisabled
+        ? "HTTP 200, but the page says the manager is disabled (list_db = False): database operations are refused"
+        : seen(manager),
     fix: LIST_DB_FIX,
   });
   const insecure = managerOpen && /not protected/i.test((manager as Answer).body);

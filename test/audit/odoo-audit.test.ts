@@ -364,7 +364,7 @@ describe.skipIf(skip !== undefined)(`odoo-2fa audit against a real Odoo ${series
     const hidden = await freePort();
     await startOdoo(hidden, ["--no-database-list", "--proxy-mode"]);
     const direct = await checkExposure(`http://127.0.0.1:${hidden}`, { db: addonDb });
-    for (const id of ["database-list", "database-list-xmlrpc"]) expect(state(direct, id), JSON.stringify(direct)).toBe("closed");
+    for (const id of ["database-manager", "database-list", "database-list-xmlrpc"]) expect(state(direct, id), JSON.stringify(direct)).toBe("closed");
     if (nginx) {
       const proxyPort = await freePort();
       const snippet = renderProxySnippet(policy, "nginx", {
