@@ -32,9 +32,13 @@ export function auditLimits(facts: Pick<OdooFacts, "authTotp" | "addon">, policy
   ];
 }
 
-/** Which groups matter for a user: administration groups, and the policy's (enforced and excepted). */
+/** Which groups matter for a user: administration groups, and the policy's (enforced, excepted, portal when enforced). */
 function relevantGroups(facts: OdooFacts, policy: Policy | undefined): Map<number, string> {
-  const xmlIds = [SYSTEM_GROUP, ACCESS_RIGHTS_GROUP, ...(policy ? [...policy.enforce.groups, ...policy.enforce.exceptGroups] : [])];
+  const xmlIds = [
+    SYSTEM_GROUP,
+    ACCESS_RIGHTS_GROUP,
+    ...(policy ? [...policy.enforce.groups, ...policy.enforce.exceptGroups, ...(policy.portal.enforce ? [PORTAL_GROUP] : [])] : []),
+  ];
   const groups = new Map<number, string>();
   for (const xmlId of xmlIds) {
     const id = facts.groupXmlIds.get(xmlId);

@@ -70,6 +70,23 @@ async function connects(port: number): Promise<boolean> {
   });
 }
 
+/** What Odoo itself says about every active user (printed by the setup's shell, saving one Odoo start). */
+const TRUTH = `
+out = {}
+for user in env["res.users"].search([]):
+    out[user.login] = {
+        "share": user.share,
+        "totp": user.totp_enabled,
+        "admin": user.has_group("base.group_system") or user.has_group("base.group_erp_manager"),
+        "keys": env["res.users.apikeys"].sudo().search_count([("user_id", "=", user.id)]),
+        "devices": env["auth_totp.device"].sudo().search_count([("user_id", "=", user.id)]),
+        "last_login": str(user.login_date) if user.login_date else None,
+        "company": user.company_id.name,
+        "addon": user.totp_policy_status if "totp_policy_status" in user._fields else None,
+    }
+print("AUDIT-DB " + json.dumps(out))
+`;
+
 /** Users in each situation; `aud-settings` (a Settings administrator without 2FA) only where SETTINGS. Prints the keys. */
 const setup = (settings: boolean) => `
 import inspect, json
@@ -100,25 +117,8 @@ keys = {"admin": generate("res.users.apikeys", admin, "rpc", "odoo-2fa audit"), 
 generate("auth_totp.device", users["aud-enrolled"], "browser", "Firefox on a laptop")
 env.cr.commit()
 print("AUDIT-SETUP " + json.dumps(keys))
-`;
+${TRUTH}`;
 
-/** What Odoo itself says about every active user. */
-const TRUTH = `
-import json
-out = {}
-for user in env["res.users"].search([]):
-    out[user.login] = {
-        "share": user.share,
-        "totp": user.totp_enabled,
-        "admin": user.has_group("base.group_system") or user.has_group("base.group_erp_manager"),
-        "keys": env["res.users.apikeys"].sudo().search_count([("user_id", "=", user.id)]),
-        "devices": env["auth_totp.device"].sudo().search_count([("user_id", "=", user.id)]),
-        "last_login": str(user.login_date) if user.login_date else None,
-        "company": user.company_id.name,
-        "addon": user.totp_policy_status if "totp_policy_status" in user._fields else None,
-    }
-print("AUDIT-DB " + json.dumps(out))
-`;
 
 /** Every table's row count and a hash of its rows, and every sequence's position. */
 const SNAPSHOT = `
@@ -198,16 +198,19 @@ describe.skipIf(skip !== undefined)(`odoo-2fa audit against a real Odoo ${series
     if (existsSync(templateFilestore)) await execa("cp", ["-a", templateFilestore, path.join(kept!.dir, "odoo-data", "filestore", bare)]);
 
     const env = odooEnv(report);
-    const shell = async (db: string, script: string, marker: string): Promise<unknown> => {
+    type Truth = Record<string, { share: boolean; totp: boolean; admin: boolean; keys: number; devices: number; last_login: string | null; company: string; addon: string | null }>;
+    const shell = async (db: string, script: string): Promise<{ keys: { admin: string; clerk: string }; truth: Truth }> => {
       const run = await execa(report.odoo.python, ["-c", ODOO_BOOT, "shell", ...odooArgs, "-d", db, "--no-http"], { env, cwd: kept!.dir, input: script, reject: false, all: true, timeout: 300_000 });
       expect(run.exitCode, run.all?.slice(-3000)).toBe(0);
-      const line = run.stdout.split("\n").find((text) => text.startsWith(`${marker} `));
-      expect(line, run.all?.slice(-3000)).toBeDefined();
-      return JSON.parse(line!.slice(marker.length + 1));
+      const printed = (marker: string) => {
+        const line = run.stdout.split("\n").find((text) => text.startsWith(`${marker} `));
+        expect(line, run.all?.slice(-3000)).toBeDefined();
+        return JSON.parse(line!.slice(marker.length + 1)) as unknown;
+      };
+      return { keys: printed("AUDIT-SETUP") as { admin: string; clerk: string }, truth: printed("AUDIT-DB") as Truth };
     };
-    const bareKeys = (await shell(bare, setup(true), "AUDIT-SETUP")) as { admin: string; clerk: string };
-    const addonKeys = (await shell(addonDb, setup(false), "AUDIT-SETUP")) as { admin: string; clerk: string };
-    const truth = (await shell(bare, TRUTH, "AUDIT-DB")) as Record<string, { share: boolean; totp: boolean; admin: boolean; keys: number; devices: number; last_login: string | null; company: string }>;
+    const { keys: bareKeys, truth } = await shell(bare, setup(true));
+    const { keys: addonKeys, truth: addonTruth } = await shell(addonDb, setup(false));
     const snapshot = async (db: string): Promise<Record<string, unknown>> => {
       const run = await execa("/usr/bin/python3", ["-c", SNAPSHOT, socketDir, pgPort, pgUser, db], { reject: false, all: true });
       expect(run.exitCode, run.all).toBe(0);
@@ -331,7 +334,6 @@ describe.skipIf(skip !== undefined)(`odoo-2fa audit against a real Odoo ${series
     const withAddon = JSON.parse(addonRun.stdout) as AuditJson;
     expect(withAddon.summary.addon, addonRun.stderr + context()).toMatchObject({ module: policy.addon.name, deployedDigest: deployedDigest(policy), matchesPolicy: true });
     expect(withAddon.summary.addon!.installedVersion).toBe(`${series}.${policy.addon.version}`);
-    const addonTruth = (await shell(addonDb, TRUTH, "AUDIT-DB")) as Record<string, { addon: string }>;
     for (const user of withAddon.users) {
       expect(user.addonStatus, user.login).toBe(addonTruth[user.login]!.addon);
       expect(user.policyStatus, `${user.login}: the addon says ${user.addonStatus}`).toBe(policyStatusOfAddon(user.addonStatus!));
