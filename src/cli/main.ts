@@ -7,6 +7,7 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { TOOL_VERSION } from "../version.js";
+import { auditCommand } from "./commands/audit.js";
 import { checkCommand } from "./commands/check.js";
 import { diffCommand } from "./commands/diff.js";
 import { generateCommand } from "./commands/generate.js";
@@ -39,6 +40,7 @@ await yargs(argv)
   .command(verifyCommand)
   .command(proxyCommand)
   .command(reportCommand)
+  .command(auditCommand)
   .demandCommand(1, "name a command")
   .strict()
   .recommendCommands()
