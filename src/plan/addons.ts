@@ -72,7 +72,7 @@ export async function applyAddonPlans(
   const conflicts = plans.flatMap((addon) => conflictsOf(addon.plan).map((file) => ({ dir: addon.dir, file })));
   if (decide === "fail" && conflicts.length > 0) throw new ConflictError(conflicts);
   const resolveFor = (dir: string) => (file: PlannedFile): ConflictResolution =>
-    typeof decide === "function" ? decide(dir, file) : decide === "fail" ? "keep" : decide;
+    typeof decide === "function" ? decide(dir, file) : decide === "fail" ? "leave" : decide;
   const targets = plans
     .filter((addon) => !isNoop(addon.plan, resolveFor(addon.dir)))
     .map((addon) => ({ dir: addon.dir, tree: applyPlan(addon.plan, addon.disk, resolveFor(addon.dir)) }));
