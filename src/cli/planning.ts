@@ -95,6 +95,7 @@ export async function planFromArgs(
   }
   if (!args.json && loaded.warnings.length) writeErr(loaded.warnings.map(formatIssue).join("\n"));
   const dirs = seriesList.map((series) => addonDir(args.out, loaded.policy.addon.name, series, seriesList.length > 1));
+  await refuseOtherLayout(args, loaded.policy.addon.name, seriesList, dirs);
   const release = options.lock ? await (await import("../write/atomic.js")).lockOutputs(dirs) : async () => {};
   const plans = await planAddons(loaded.policy, seriesList, args.out, templates).catch(async (error: Error) => {
     await release();
@@ -103,6 +104,53 @@ export async function planFromArgs(
     throw error;
   });
   return { policy: loaded.policy, warnings: loaded.warnings, templates, seriesList, plans, release };
+}
+
+const exists = (at: string) => stat(at).then(
+  (info) => info.isDirectory(),
+  () => false,
+);
+
+/**
+ * One series is written to `OUT/<addon>`, several to `OUT/<series>/<addon>`. When none of the
+ * folders this run would use exists but the other layout's do, the command points at the right
+ * `--out` (or `--odoo`) instead of planning an addon from scratch beside the existing one.
+ */
+async function refuseOtherLayout(args: PlanningArgs, addon: string, seriesList: readonly Series[], dirs: readonly string[]): Promise<void> {
+  if ((await Promise.all(dirs.map(exists))).some(Boolean)) return;
+  if (seriesList.length === 1) {
+    const series = seriesList[0]!;
+    const others = [];
+    for (const candidate of SERIES) if (await exists(path.join(args.out, candidate, addon))) others.push(candidate);
+    if (others.length === 0) return;
+    const right = path.join(args.out, others.includes(series) ? series : others[0]!);
+    throw new CliError(
+      `--out ${args.out} holds a multi-series tree (${path.join(args.out, "<series>", addon)} for ${others.join(", ")}); with one series the addon is OUT/${addon}`,
+      EXIT_BAD_INPUT,
+      {
+        kind: "layout",
+        expected: `--out ${right}${others.includes(series) ? "" : ` (there is no ${path.join(args.out, series, addon)})`}, or --odoo ${others.join(",")} --out ${args.out}`,
+        hint: others.includes(series)
+          ? `rerun with --out ${right}`
+          : `rerun with --odoo ${others.join(",")} --out ${args.out} (the series generated there)`,
+      },
+    );
+  }
+  const single = path.join(args.out, addon);
+  if (!(await exists(single))) return;
+  const { LOCK_FILE, parseLock } = await import("../plan/lock.js");
+  const { readFile } = await import("node:fs/promises");
+  const lock = parseLock(await readFile(path.join(single, LOCK_FILE), "utf8").catch(() => ""));
+  const series = lock?.series;
+  throw new CliError(
+    `--out ${args.out} holds one series' addon (${single}${series ? `, Odoo ${series}` : ""}); with several series each addon is OUT/<series>/${addon}`,
+    EXIT_BAD_INPUT,
+    {
+      kind: "layout",
+      expected: series ? `--odoo ${series} --out ${args.out}` : `one series with --out ${args.out}`,
+      hint: `rerun with ${series ? `--odoo ${series}` : "the one series"} --out ${args.out}, or generate the series into another --out (each in OUT/<series>/${addon})`,
+    },
+  );
 }
 
 /** A folder as diffs and messages show it: relative to the working directory when inside it. */
