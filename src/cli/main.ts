@@ -9,11 +9,13 @@ import { hideBin } from "yargs/helpers";
 import { TOOL_VERSION } from "../version.js";
 import { checkCommand } from "./commands/check.js";
 import { diffCommand } from "./commands/diff.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { generateCommand } from "./commands/generate.js";
 import { initCommand } from "./commands/init.js";
 import { proxyCommand } from "./commands/proxy.js";
 import { reportCommand } from "./commands/report.js";
 import { schemaCommand } from "./commands/schema.js";
+import { setupCommand } from "./commands/setup.js";
 import { validateCommand } from "./commands/validate.js";
 import { verifyCommand } from "./commands/verify.js";
 import { EXIT_BAD_INPUT, writeErr, writeJson } from "./output.js";
@@ -39,6 +41,8 @@ await yargs(argv)
   .command(verifyCommand)
   .command(proxyCommand)
   .command(reportCommand)
+  .command(doctorCommand)
+  .command(setupCommand)
   .demandCommand(1, "name a command")
   .strict()
   .recommendCommands()
