@@ -15,7 +15,7 @@ import {
   type ExitCode,
   type GlobalOptions,
 } from "../output.js";
-import { planFromArgs, STRICT_OPTION, type PlanningArgs } from "../planning.js";
+import { LAYOUT_OPTION, planFromArgs, STRICT_OPTION, type PlanningArgs } from "../planning.js";
 import { readKey, remoteArgs, remoteOptions, serverError, type RemoteArgs } from "../remote.js";
 import { parseSeriesList } from "../series.js";
 
@@ -25,6 +25,7 @@ interface CheckArgs extends GlobalOptions, Partial<RemoteArgs> {
   odoo?: string[];
   out?: string;
   strict: boolean;
+  layout?: "default" | "oca";
   proxy: string[];
 }
 
@@ -58,6 +59,7 @@ export const checkCommand: CommandModule<GlobalOptions, CheckArgs> = {
           describe: `Odoo series: ${SERIES.join(", ")}, several separated by commas, or all; with --url one series (default: the server's)`,
         })
         .option("out", { type: "string", requiresArg: true, describe: "Where the addon(s) were generated (the --out of generate)" })
+        .option("layout", LAYOUT_OPTION)
         .option("strict", STRICT_OPTION)
         .option("proxy", {
           type: "string",

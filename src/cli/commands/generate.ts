@@ -61,7 +61,8 @@ export const generateCommand: CommandModule<GlobalOptions, GenerateArgs> = {
           "Files edited by hand that the new render would change or delete: fail (write nothing, exit 1), keep the edit, or overwrite it. Default: ask per file on a terminal, fail otherwise",
       })
       .example("$0 generate p.yaml --odoo all --out addons", "addons/<series>/<addon>")
-      .example("$0 generate p.yaml --odoo 17.0 --out addons --dry-run", "list, write nothing") as unknown as Argv<GenerateArgs>,
+      .example("$0 generate p.yaml --odoo 17.0 --out addons --dry-run", "list, write nothing")
+      .example("$0 generate p.yaml --odoo 17.0 --layout oca --out .", "an OCA repository's 17.0 branch") as unknown as Argv<GenerateArgs>,
   handler: command<GenerateArgs>("generate", async (args) => {
     const { OutputBusyError } = await import("../../write/atomic.js");
     let planned: Planned | undefined;
