@@ -20,7 +20,7 @@ import { build, type Plugin } from "esbuild";
 import { buildTemplates } from "./build-templates.js";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DIST = path.join(REPO_ROOT, "dist");
+const DEFAULT_DIST = path.join(REPO_ROOT, "dist");
 
 /** src/version.ts reads ../package.json next to its own file; bundled, the version is inlined. */
 function inlineVersion(version: string): Plugin {
@@ -108,8 +108,10 @@ const externalHandlebarsCompiler: Plugin = {
   },
 };
 
-export async function buildCli(options: { metafile?: boolean; minify?: boolean } = {}): Promise<void> {
+/** `outDir` (default dist/): test/release builds the package it packs into a folder of its own. */
+export async function buildCli(options: { metafile?: boolean; minify?: boolean; outDir?: string } = {}): Promise<void> {
   const manifest = JSON.parse(await readFile(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+  const DIST = options.outDir ?? DEFAULT_DIST;
   await rm(DIST, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: REPO_ROOT,

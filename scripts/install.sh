@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs everything odoo-2fa and its tests need: the npm packages (which also build the
-# CLI), and, where Odoo source trees are present for the real-Odoo test tier, the Debian
-# packages the local verify backend runs Odoo with (PostgreSQL and Odoo's Python deps).
+# The developer's one command, in a checkout of odoo-2fa: installs everything odoo-2fa and its
+# tests need: the npm packages (which also build the CLI), the test tools (pre-commit, the reverse
+# proxies, Docker), and, where Odoo source trees are present for the real-Odoo test tier, the
+# Debian packages the local verify backend runs Odoo with (`odoo-2fa setup local-odoo --yes`).
+# Users of an installed package never run this: they need only `odoo-2fa setup local-odoo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci

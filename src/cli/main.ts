@@ -10,11 +10,13 @@ import { TOOL_VERSION } from "../version.js";
 import { auditCommand } from "./commands/audit.js";
 import { checkCommand } from "./commands/check.js";
 import { diffCommand } from "./commands/diff.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { generateCommand } from "./commands/generate.js";
 import { initCommand } from "./commands/init.js";
 import { proxyCommand } from "./commands/proxy.js";
 import { reportCommand } from "./commands/report.js";
 import { schemaCommand } from "./commands/schema.js";
+import { setupCommand } from "./commands/setup.js";
 import { validateCommand } from "./commands/validate.js";
 import { verifyCommand } from "./commands/verify.js";
 import { EXIT_BAD_INPUT, writeErr, writeJson } from "./output.js";
@@ -41,6 +43,8 @@ await yargs(argv)
   .command(proxyCommand)
   .command(reportCommand)
   .command(auditCommand)
+  .command(doctorCommand)
+  .command(setupCommand)
   .demandCommand(1, "name a command")
   .strict()
   .recommendCommands()

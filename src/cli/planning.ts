@@ -18,7 +18,16 @@ export interface PlanningArgs extends GlobalOptions {
   odoo: string[];
   out: string;
   strict: boolean;
+  /** Unset: the layout the folder was generated with (its lock), else default. */
+  layout?: "default" | "oca";
 }
+
+/** `--layout`, shared by the planning commands (check declares its own options). */
+export const LAYOUT_OPTION = {
+  choices: ["default", "oca"] as const,
+  describe:
+    "default: OUT/<addon> (OUT/<series>/<addon> for several series); oca: one series per branch, the addon at the repository root (--out .) with its pyproject.toml. Default: what the folder was generated with",
+} as const;
 
 /** `--strict`, shared by `validate` and the planning commands. */
 export const STRICT_OPTION = {
@@ -39,6 +48,7 @@ export function planningOptions<T extends GlobalOptions>(yargs: Argv<T>, outHelp
       describe: `Odoo series: ${SERIES.join(", ")}, several separated by commas, or all`,
     })
     .option("out", { type: "string", demandOption: true, requiresArg: true, describe: outHelp })
+    .option("layout", LAYOUT_OPTION)
     .option("strict", STRICT_OPTION) as unknown as Argv<T & PlanningArgs>;
 }
 
@@ -63,6 +73,12 @@ export async function planFromArgs(
   options: { lock?: boolean } = {},
 ): Promise<Planned | undefined> {
   const seriesList = parseSeriesList(args.odoo);
+  if (args.layout === "oca" && seriesList.length > 1)
+    throw new CliError(`--layout oca takes one series (--odoo names ${seriesList.length})`, EXIT_BAD_INPUT, {
+      kind: "usage",
+      expected: "one --odoo series: an OCA repository has a branch per series, the addon at its root",
+      hint: `generate each series on its own branch: git checkout ${seriesList[0]} && odoo-2fa generate ${args.policy} --odoo ${seriesList[0]} --layout oca --out .`,
+    });
   const outInfo = await stat(args.out).catch(() => undefined);
   if (outInfo && !outInfo.isDirectory()) {
     throw new CliError(`--out ${args.out} exists and is not a folder`, EXIT_BAD_INPUT, {
@@ -95,14 +111,74 @@ export async function planFromArgs(
   }
   if (!args.json && loaded.warnings.length) writeErr(loaded.warnings.map(formatIssue).join("\n"));
   const dirs = seriesList.map((series) => addonDir(args.out, loaded.policy.addon.name, series, seriesList.length > 1));
+  await refuseOtherLayout(args, loaded.policy.addon.name, seriesList, dirs);
   const release = options.lock ? await (await import("../write/atomic.js")).lockOutputs(dirs) : async () => {};
-  const plans = await planAddons(loaded.policy, seriesList, args.out, templates).catch(async (error: Error) => {
+  const layout = args.layout ?? (seriesList.length === 1 ? await layoutOf(dirs[0]!) : undefined) ?? "default";
+  const plans = await planAddons(loaded.policy, seriesList, args.out, templates, layout).catch(async (error: Error) => {
     await release();
     if (/exists and is not a folder/.test(error.message))
       throw new CliError(error.message, EXIT_BAD_INPUT, { expected: "a folder (or nothing) where the addon goes" });
     throw error;
   });
   return { policy: loaded.policy, warnings: loaded.warnings, templates, seriesList, plans, release };
+}
+
+/** The layout the addon in `dir` was generated with, from its lock; undefined: no lock there. */
+async function layoutOf(dir: string): Promise<"default" | "oca" | undefined> {
+  const [{ LOCK_FILE, parseLock }, { layoutOfLock }, { readFile }] = await Promise.all([
+    import("../plan/lock.js"),
+    import("../plan/layout.js"),
+    import("node:fs/promises"),
+  ]);
+  const text = await readFile(path.join(dir, LOCK_FILE), "utf8").catch(() => "");
+  return layoutOfLock(parseLock(text)?.files);
+}
+
+const exists = (at: string) => stat(at).then(
+  (info) => info.isDirectory(),
+  () => false,
+);
+
+/**
+ * One series is written to `OUT/<addon>`, several to `OUT/<series>/<addon>`. When none of the
+ * folders this run would use exists but the other layout's do, the command points at the right
+ * `--out` (or `--odoo`) instead of planning an addon from scratch beside the existing one.
+ */
+async function refuseOtherLayout(args: PlanningArgs, addon: string, seriesList: readonly Series[], dirs: readonly string[]): Promise<void> {
+  if ((await Promise.all(dirs.map(exists))).some(Boolean)) return;
+  if (seriesList.length === 1) {
+    const series = seriesList[0]!;
+    const others = [];
+    for (const candidate of SERIES) if (await exists(path.join(args.out, candidate, addon))) others.push(candidate);
+    if (others.length === 0) return;
+    const right = path.join(args.out, others.includes(series) ? series : others[0]!);
+    throw new CliError(
+      `--out ${args.out} holds a multi-series tree (${path.join(args.out, "<series>", addon)} for ${others.join(", ")}); with one series the addon is OUT/${addon}`,
+      EXIT_BAD_INPUT,
+      {
+        kind: "layout",
+        expected: `--out ${right}${others.includes(series) ? "" : ` (there is no ${path.join(args.out, series, addon)})`}, or --odoo ${others.join(",")} --out ${args.out}`,
+        hint: others.includes(series)
+          ? `rerun with --out ${right}`
+          : `rerun with --odoo ${others.join(",")} --out ${args.out} (the series generated there)`,
+      },
+    );
+  }
+  const single = path.join(args.out, addon);
+  if (!(await exists(single))) return;
+  const { LOCK_FILE, parseLock } = await import("../plan/lock.js");
+  const { readFile } = await import("node:fs/promises");
+  const lock = parseLock(await readFile(path.join(single, LOCK_FILE), "utf8").catch(() => ""));
+  const series = lock?.series;
+  throw new CliError(
+    `--out ${args.out} holds one series' addon (${single}${series ? `, Odoo ${series}` : ""}); with several series each addon is OUT/<series>/${addon}`,
+    EXIT_BAD_INPUT,
+    {
+      kind: "layout",
+      expected: series ? `--odoo ${series} --out ${args.out}` : `one series with --out ${args.out}`,
+      hint: `rerun with ${series ? `--odoo ${series}` : "the one series"} --out ${args.out}, or generate the series into another --out (each in OUT/<series>/${addon})`,
+    },
+  );
 }
 
 /** A folder as diffs and messages show it: relative to the working directory when inside it. */

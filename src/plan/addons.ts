@@ -4,6 +4,7 @@ import { renderAddon, type TemplateSet, type VirtualTree } from "../render/index
 import { TOOL_VERSION } from "../version.js";
 import { writeTreesAtomically } from "../write/atomic.js";
 import { readAddonDir } from "./disk.js";
+import { withLayout, type Layout } from "./layout.js";
 import { detectDrift, type DriftReport } from "./drift.js";
 import { policyDigest, templatesDigest, withLock } from "./lock.js";
 import { applyPlan, conflictsOf, isNoop, planChanges, type ConflictResolution, type DiskSnapshot, type Plan, type PlannedFile } from "./plan.js";
@@ -31,12 +32,13 @@ export async function planAddons(
   seriesList: readonly Series[],
   outDir: string,
   templates: TemplateSet,
+  layout: Layout = "default",
 ): Promise<AddonPlan[]> {
   const multiSeries = seriesList.length > 1;
   return Promise.all(
     seriesList.map(async (series) => {
       const dir = addonDir(outDir, policy.addon.name, series, multiSeries);
-      const rendered = withLock(policy, series, templates, renderAddon(policy, series, templates));
+      const rendered = withLock(policy, series, templates, withLayout(renderAddon(policy, series, templates), layout));
       const disk = await readAddonDir(dir);
       return { series, dir, rendered, disk, plan: planChanges(rendered, disk) };
     }),
@@ -72,7 +74,7 @@ export async function applyAddonPlans(
   const conflicts = plans.flatMap((addon) => conflictsOf(addon.plan).map((file) => ({ dir: addon.dir, file })));
   if (decide === "fail" && conflicts.length > 0) throw new ConflictError(conflicts);
   const resolveFor = (dir: string) => (file: PlannedFile): ConflictResolution =>
-    typeof decide === "function" ? decide(dir, file) : decide === "fail" ? "keep" : decide;
+    typeof decide === "function" ? decide(dir, file) : decide === "fail" ? "leave" : decide;
   const targets = plans
     .filter((addon) => !isNoop(addon.plan, resolveFor(addon.dir)))
     .map((addon) => ({ dir: addon.dir, tree: applyPlan(addon.plan, addon.disk, resolveFor(addon.dir)) }));

@@ -20,6 +20,11 @@ export function unifiedDiff(file: PlannedFile, prefix: string): string {
     .join("\n");
 }
 
+/** A kept hand edit as a unified diff from the generated file (a/) to the edit on disk (b/). */
+export function keptDiff(file: PlannedFile, prefix: string): string {
+  return unifiedDiff({ ...file, current: file.next === undefined ? undefined : Buffer.from(file.next), next: file.current }, prefix);
+}
+
 const RED = "\u001b[31m";
 const GREEN = "\u001b[32m";
 const CYAN = "\u001b[36m";

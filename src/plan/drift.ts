@@ -1,6 +1,18 @@
 import { sha256 } from "../digest.js";
 import type { Plan } from "./plan.js";
 
+/**
+ * Files a user may add to a generated addon without it being drift: translations
+ * (`i18n/<language>.po`; the generated `i18n/<addon>.pot` is the template they start from).
+ * `generate` leaves them in place; `check` names them but passes. README, "Keeping generated
+ * addons in a repository", lists them: keep the two in step.
+ */
+export const USER_FILE_PATTERNS: readonly RegExp[] = [/^i18n\/[^/]+\.po$/];
+
+export function isUserFile(path: string): boolean {
+  return USER_FILE_PATTERNS.some((pattern) => pattern.test(path));
+}
+
 /** Why an addon on disk is not what the policy and this tool produce. */
 export interface DriftReport {
   clean: boolean;
@@ -10,8 +22,13 @@ export interface DriftReport {
   /** The tool version or its templates differ from the ones that generated the addon. */
   toolChanged: boolean;
   editedByHand: string[];
+  /** Hand edits recorded as kept in the lock, the render unchanged since: no drift. */
+  kept: string[];
   missing: string[];
+  /** Files the tool never wrote, other than the ones a user may add (USER_FILE_PATTERNS). */
   extra: string[];
+  /** Files a user added that are no drift (translations). */
+  added: string[];
 }
 
 export interface CurrentInputs {
@@ -26,7 +43,12 @@ export function detectDrift(plan: Plan, current: CurrentInputs): DriftReport {
   const recorded = lock?.files ?? {};
   const editedByHand: string[] = [];
   const missing: string[] = [];
+  const kept: string[] = [];
   for (const file of plan.files) {
+    if (file.action === "kept") {
+      kept.push(file.path);
+      continue;
+    }
     const was = recorded[file.path];
     if (was === undefined) continue;
     if (file.current === undefined) missing.push(file.path);
@@ -40,10 +62,12 @@ export function detectDrift(plan: Plan, current: CurrentInputs): DriftReport {
       lock !== undefined &&
       (lock.toolVersion !== current.toolVersion || lock.templatesSha256 !== current.templatesSha256),
     editedByHand,
+    kept,
     missing,
-    extra: [...plan.untracked],
+    extra: plan.untracked.filter((path) => !isUserFile(path)),
+    added: plan.untracked.filter(isUserFile),
   };
-  const filesMatch = plan.files.every((file) => file.action === "unchanged");
+  const filesMatch = plan.files.every((file) => file.action === "unchanged" || file.action === "kept");
   report.clean =
     filesMatch &&
     !report.notGenerated &&
@@ -65,5 +89,13 @@ export function describeDrift(report: DriftReport): string[] {
   if (report.missing.length) lines.push(`files missing: ${report.missing.join(", ")}`);
   if (report.extra.length) lines.push(`files extra (not generated): ${report.extra.join(", ")}`);
   if (!report.clean && lines.length === 0) lines.push("files differ from what generation would write: regenerate");
+  return lines;
+}
+
+/** What a clean (or not) folder holds that is not drift: kept edits and files the user added. */
+export function describeKept(report: DriftReport): string[] {
+  const lines: string[] = [];
+  if (report.kept.length) lines.push(`kept edits (recorded in .odoo-2fa.lock.json): ${report.kept.join(", ")}`);
+  if (report.added.length) lines.push(`files you added (not drift): ${report.added.join(", ")}`);
   return lines;
 }

@@ -21,6 +21,12 @@ export interface Lock {
   policySha256: string;
   /** Relative path → sha256 of the content as generated. */
   files: Record<string, string>;
+  /**
+   * Hand edits the user chose to keep (`generate --on-conflict keep`, or "keep" at the prompt):
+   * relative path → sha256 of the kept content. `files` still records what was generated, so a
+   * later render that changes the file is told apart from one that does not. Absent when empty.
+   */
+  kept?: Record<string, string>;
 }
 
 /**
@@ -61,7 +67,16 @@ export function buildLock(policy: Policy, series: Series, templates: TemplateSet
 }
 
 export function serializeLock(lock: Lock): string {
-  return `${JSON.stringify(lock, null, 2)}\n`;
+  const { kept, ...rest } = lock;
+  const entries = Object.entries(kept ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `${JSON.stringify(entries.length ? { ...rest, kept: Object.fromEntries(entries) } : rest, null, 2)}\n`;
+}
+
+/** A rendered lock file's text with these kept edits recorded (none: the text as rendered). */
+export function withKept(lockText: string, kept: Readonly<Record<string, string>>): string {
+  const lock = parseLock(lockText);
+  if (!lock) return lockText;
+  return serializeLock({ ...lock, kept: { ...kept } });
 }
 
 /** Reads a lock file's text; undefined when it is not a lock this tool wrote. */
@@ -69,6 +84,7 @@ export function parseLock(text: string): Lock | undefined {
   try {
     const value = JSON.parse(text) as Partial<Lock>;
     if (value.lockVersion !== 1 || typeof value.files !== "object" || value.files === null) return undefined;
+    if (value.kept !== undefined && (typeof value.kept !== "object" || value.kept === null)) return undefined;
     return value as Lock;
   } catch {
     return undefined;

@@ -138,7 +138,7 @@ export async function findPython(explicit?: string): Promise<string> {
     `No Python with Odoo's dependencies: tried ${tried.join(", ")}.`,
     explicit
       ? "Install Odoo's requirements into that Python, or drop --python to use Debian's /usr/bin/python3."
-      : "Run `npm run setup:local-odoo` (installs them from Debian, root or sudo) or pass --python /path/to/python with Odoo's requirements installed.",
+      : "Run `odoo-2fa setup local-odoo` (installs them from Debian, root or sudo; `odoo-2fa doctor` shows what verify finds) or pass --python /path/to/python with Odoo's requirements installed.",
   );
 }
 
@@ -169,7 +169,7 @@ export function findPostgres(env: NodeJS.ProcessEnv = process.env): PostgresBina
   throw new VerifyError(
     "no-postgres",
     `No PostgreSQL server binaries (initdb, pg_ctl, createdb): looked in /usr/lib/postgresql/*/bin and on PATH.`,
-    "Install Debian's `postgresql` package (`npm run setup:local-odoo` does it), or set ODOO_2FA_PG_BIN to the folder that holds initdb.",
+    "Install Debian's `postgresql` package (`odoo-2fa setup local-odoo` does it), or set ODOO_2FA_PG_BIN to the folder that holds initdb.",
   );
 }
 

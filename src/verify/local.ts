@@ -154,7 +154,7 @@ async function buildTemplate(ctx: RunContext, modules: string[], cacheDir: strin
     throw new VerifyError(
       "backend-failed",
       `Odoo ${ctx.tree.series} could not install its own modules (${modules.join(", ")}) into a fresh database (exit ${install.exitCode}); the tree or its Python dependencies are broken.`,
-      `See ${path.join(logDir, `template-${ctx.tree.series}.log`)}; \`npm run setup:local-odoo\` installs the dependencies.`,
+      `See ${path.join(logDir, `template-${ctx.tree.series}.log`)}; \`odoo-2fa setup local-odoo\` installs the dependencies.`,
       firstError(install.log),
     );
   }

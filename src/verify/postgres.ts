@@ -35,7 +35,7 @@ export function postgresUser(): Cluster["runAs"] {
     throw new VerifyError(
       "no-postgres",
       "Running as root, but there is no `postgres` user to run PostgreSQL as (PostgreSQL refuses to run as root).",
-      "Install Debian's `postgresql` package (`npm run setup:local-odoo`), which creates it, or run verify as an ordinary user.",
+      "Install Debian's `postgresql` package (`odoo-2fa setup local-odoo`), which creates it, or run verify as an ordinary user.",
     );
   }
   return { user: "postgres", uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };

@@ -24,11 +24,16 @@ describe.skipIf(!hasPreCommit)("the odoo-2fa-check pre-commit hook", () => {
       const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=ci@example.invalid", "-c", "user.name=ci", ...args], { cwd: repo });
       git("init", "-q");
       writeFileSync(path.join(repo, "policy.yaml"), readFileSync(path.join(EXAMPLES_DIR, "warehouse-scanners.yaml")));
-      expect((await runCli(cli, repo, ["generate", "policy.yaml", "--odoo", "17.0", "--out", "addons"])).code).toBe(0);
+      expect((await runCli(cli, repo, ["generate", "policy.yaml", "--odoo", "all", "--out", "addons"])).code).toBe(0);
+      // The README's example as written, but for where the repository is and which commit (the
+      // tag it pins is made at release: test/release/changelog.test.ts checks the pin itself).
       const rev = execFileSync("git", ["rev-parse", "HEAD"], { cwd: REPO_ROOT }).toString().trim();
+      const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+      const example = /```yaml\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("As a pre-commit hook")))![1]!;
+      expect(example).toMatch(/^ {4}rev: v\S+/m);
       writeFileSync(
         path.join(repo, ".pre-commit-config.yaml"),
-        `repos:\n  - repo: ${REPO_ROOT}\n    rev: ${rev}\n    hooks:\n      - id: odoo-2fa-check\n        args: [policy.yaml, --odoo, "17.0", --out, addons]\n`,
+        example.replace(/^( {2}- repo: )\S+/m, `$1${REPO_ROOT}`).replace(/^( {4}rev: )\S+/m, `$1${rev}`),
       );
       git("add", "-A");
       git("commit", "-qm", "addons");

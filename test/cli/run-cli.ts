@@ -47,12 +47,12 @@ export async function removeCli(main: string): Promise<void> {
   await rm(path.resolve(main, "../../.."), { recursive: true, force: true });
 }
 
-export function runCli(main: string, cwd: string, args: readonly string[]): Promise<Run> {
+export function runCli(main: string, cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [main, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: "1", ODOO_2FA_DEBUG: "" } },
+      { cwd, env: { ...env, NO_COLOR: "1", ODOO_2FA_DEBUG: "" } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });

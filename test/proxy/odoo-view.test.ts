@@ -9,7 +9,7 @@
  * - The seed's nginx snippet (X-Forwarded-For and X-Real-IP, no X-Forwarded-Host) makes Odoo see
  *   the proxy's own address for every request: the failure the README describes.
  *
- * Needs Python 3 with werkzeug (Debian's python3-werkzeug, as `npm run setup:local-odoo`
+ * Needs Python 3 with werkzeug (Debian's python3-werkzeug, as `odoo-2fa setup local-odoo`
  * installs); skipped LOUDLY otherwise.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -28,7 +28,7 @@ const SCRIPT = path.join(import.meta.dirname, "odoo-wsgi.py");
 const python = ["/usr/bin/python3", "python3"].find(
   (candidate) => spawnSync(candidate, ["-c", "import werkzeug.serving, werkzeug.middleware.proxy_fix"], { stdio: "ignore" }).status === 0,
 );
-if (!python) process.stderr.write(`\n${"!".repeat(8)} the address Odoo sees behind the proxies: SKIPPED (no Python 3 with werkzeug; npm run setup:local-odoo)\n\n`);
+if (!python) process.stderr.write(`\n${"!".repeat(8)} the address Odoo sees behind the proxies: SKIPPED (no Python 3 with werkzeug; odoo-2fa setup local-odoo)\n\n`);
 
 const examples = await loadExamples();
 const HOST = "erp.example.test:8443";

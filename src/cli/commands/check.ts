@@ -15,7 +15,7 @@ import {
   type ExitCode,
   type GlobalOptions,
 } from "../output.js";
-import { planFromArgs, STRICT_OPTION, type PlanningArgs } from "../planning.js";
+import { LAYOUT_OPTION, planFromArgs, STRICT_OPTION, type PlanningArgs } from "../planning.js";
 import { readKey, remoteArgs, remoteOptions, serverError, type RemoteArgs } from "../remote.js";
 import { parseSeriesList } from "../series.js";
 
@@ -25,6 +25,7 @@ interface CheckArgs extends GlobalOptions, Partial<RemoteArgs> {
   odoo?: string[];
   out?: string;
   strict: boolean;
+  layout?: "default" | "oca";
   proxy: string[];
 }
 
@@ -58,6 +59,7 @@ export const checkCommand: CommandModule<GlobalOptions, CheckArgs> = {
           describe: `Odoo series: ${SERIES.join(", ")}, several separated by commas, or all; with --url one series (default: the server's)`,
         })
         .option("out", { type: "string", requiresArg: true, describe: "Where the addon(s) were generated (the --out of generate)" })
+        .option("layout", LAYOUT_OPTION)
         .option("strict", STRICT_OPTION)
         .option("proxy", {
           type: "string",
@@ -86,10 +88,10 @@ async function checkFolders(args: CheckArgs & PlanningArgs): Promise<ExitCode> {
   const planned = await planFromArgs(args, "check");
   if (!planned) return EXIT_BAD_INPUT;
   const { driftOf } = await import("../../plan/addons.js");
-  const { describeDrift } = await import("../../plan/drift.js");
+  const { describeDrift, describeKept } = await import("../../plan/drift.js");
   const addons = planned.plans.map((addon) => {
     const drift = driftOf(addon, planned.policy, planned.templates);
-    return { series: addon.series, dir: addon.dir, ...drift, reasons: describeDrift(drift) };
+    return { series: addon.series, dir: addon.dir, ...drift, reasons: describeDrift(drift), notes: describeKept(drift) };
   });
   const { proxySnippetFileStatus } = await import("../../proxy/index.js");
   const { TOOL_VERSION } = await import("../../version.js");
@@ -102,13 +104,22 @@ async function checkFolders(args: CheckArgs & PlanningArgs): Promise<ExitCode> {
     for (const addon of addons) {
       if (addon.clean) writeOut(`${addon.dir}/ (${addon.series}): up to date`);
       else for (const reason of addon.reasons) writeOut(`${addon.dir}/ (${addon.series}): ${reason}`);
+      for (const note of addon.notes) writeOut(`${addon.dir}/ (${addon.series}): ${note}`);
     }
     for (const proxy of proxies) {
       if (proxy.status === "current") writeOut(`${proxy.file}: up to date`);
       else for (const reason of proxy.reasons) writeOut(`${proxy.file}: proxy snippet ${proxy.status}: ${reason}`);
     }
+    const generate = `odoo-2fa generate ${args.policy} --odoo ${args.odoo.join(",")} --out ${args.out}`;
+    const onlyEdits = addons.every(
+      (addon) => addon.clean || (!addon.notGenerated && !addon.policyChanged && !addon.toolChanged && !addon.missing.length && !addon.extra.length),
+    );
     if (!addons.every((addon) => addon.clean))
-      writeOut(`drift found; run: odoo-2fa generate ${args.policy} --odoo ${args.odoo.join(",")} --out ${args.out}`);
+      writeOut(
+        onlyEdits
+          ? `drift found (files edited by hand); to keep the edits, record them: ${generate} --on-conflict keep; to restore the generated files: ${generate} --on-conflict overwrite`
+          : `drift found; run: ${generate}`,
+      );
     if (!proxies.every((proxy) => proxy.status === "current"))
       writeOut(`proxy snippet drift; rerun the odoo-2fa proxy command named in the snippet's header`);
   }

@@ -61,7 +61,8 @@ export const generateCommand: CommandModule<GlobalOptions, GenerateArgs> = {
           "Files edited by hand that the new render would change or delete: fail (write nothing, exit 1), keep the edit, or overwrite it. Default: ask per file on a terminal, fail otherwise",
       })
       .example("$0 generate p.yaml --odoo all --out addons", "addons/<series>/<addon>")
-      .example("$0 generate p.yaml --odoo 17.0 --out addons --dry-run", "list, write nothing") as unknown as Argv<GenerateArgs>,
+      .example("$0 generate p.yaml --odoo 17.0 --out addons --dry-run", "list, write nothing")
+      .example("$0 generate p.yaml --odoo 17.0 --layout oca --out .", "an OCA repository's 17.0 branch") as unknown as Argv<GenerateArgs>,
   handler: command<GenerateArgs>("generate", async (args) => {
     const { OutputBusyError } = await import("../../write/atomic.js");
     let planned: Planned | undefined;
@@ -229,15 +230,25 @@ async function generate(args: GenerateArgs, planned: Planned): Promise<ExitCode>
 
   const interactive = !args.json && process.stdin.isTTY && process.stderr.isTTY;
   let decide: Parameters<typeof applyAddonPlans>[1] = args.onConflict ?? "fail";
-  let kept = [...edited];
+  // Recorded as kept (in the lock): edits kept before, and those the user chose to keep now.
+  // Left: hand edits the render does not touch, which a generate not asked about them leaves unrecorded.
+  const keptBefore = plans.flatMap((addon) =>
+    addon.plan.files.filter((f) => f.action === "kept").map((f) => `${addon.dir}/${f.path}`),
+  );
+  let kept = args.onConflict === "overwrite" ? [] : [...keptBefore];
+  let left: string[] = [];
   if (args.onConflict === undefined && interactive && conflictFiles.length) {
     const answers = await askPerFile(conflictFiles);
-    decide = (_dir, file) => answers.get(file) ?? "keep";
+    decide = (_dir, file) => answers.get(file) ?? "leave";
     kept.push(...conflictFiles.filter(({ file }) => answers.get(file) === "keep").map(({ dir, file }) => `${dir}/${file.path}`));
+    left = [...edited];
   } else if (args.onConflict === "keep") {
-    kept.push(...conflicts);
+    kept.push(...edited, ...conflicts);
+  } else if (args.onConflict !== "overwrite") {
+    left = [...edited];
   }
   kept = kept.sort();
+  left = left.sort();
 
   let written: string[];
   try {
@@ -260,17 +271,21 @@ async function generate(args: GenerateArgs, planned: Planned): Promise<ExitCode>
     }
     throw error;
   }
-  if (args.json) writeJson({ ok: true, ...base, conflicts, kept, written });
+  if (args.json) writeJson({ ok: true, ...base, conflicts, kept, left, written });
   else {
     for (const addon of summary) {
-      const changed = addon.files.filter((f) => !["unchanged", "edited", "conflict"].includes(f.action)).length;
+      const changed = addon.files.filter((f) => !["unchanged", "kept", "edited", "conflict"].includes(f.action)).length;
       writeOut(
         written.includes(addon.dir)
           ? `wrote ${addon.dir}/ (${addon.series}, ${addon.files.length} files, ${changed} changed)`
           : `${addon.dir}/ (${addon.series}) is up to date`,
       );
     }
-    for (const path of kept) writeOut(`kept your edit: ${path}`);
+    for (const path of kept) writeOut(`kept your edit: ${path} (recorded in the lock file: check passes, diff shows it)`);
+    for (const path of left)
+      writeOut(
+        `left your edit: ${path} (not recorded, so check reports it: --on-conflict keep records it, --on-conflict overwrite restores the generated file)`,
+      );
     for (const line of dependencyLines(dependencies, seriesList)) writeOut(line);
   }
   return EXIT_OK;

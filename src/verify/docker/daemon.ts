@@ -65,7 +65,7 @@ export async function findDocker(options: { dockerHost?: string; env?: NodeJS.Pr
   throw new VerifyError(
     "no-docker",
     `verify --docker needs a running Docker daemon, and none answered: tried ${tried.join("; ")}.`,
-    "Start Docker (e.g. `sudo systemctl start docker`) or point DOCKER_HOST at a daemon; on a machine without one, `sudo bash scripts/docker/dockerd.sh start` runs a private daemon (Debian's docker.io package). Without Docker, drop --docker to use the local backend (--odoo-src).",
+    "Start Docker (e.g. `sudo systemctl start docker`) or point DOCKER_HOST at a daemon; on Debian without one, install `docker.io` (in a checkout of odoo-2fa, `sudo bash scripts/docker/dockerd.sh start` runs a private daemon). Without Docker, drop --docker to use the local backend (--odoo-src).",
   );
 }
 
