@@ -1,11 +1,13 @@
 import type { Policy, Series } from "../policy/model.js";
 import { buildContext, type TemplateContext } from "./context.js";
 import { enabledFeatures } from "./features.js";
+import { POT_DATA, renderPotEntries, type PotData } from "./pot.js";
 import type { TemplateFile, TemplateLayer, TemplateSet } from "./template-set.js";
 
 export { loadTemplateSet, defaultTemplateDir, type TemplateFile, type TemplateSet } from "./template-set.js";
 export { buildContext, type TemplateContext } from "./context.js";
 export { FEATURES, enabledFeatures, type Feature } from "./features.js";
+export { POT_DATA, POT_ADDON, renderPotEntries, type PotData, type PotEntry, type PotPart } from "./pot.js";
 
 /** A rendered addon: path inside the addon folder (POSIX separators) → content. */
 export type VirtualTree = Map<string, string | Uint8Array>;
@@ -91,7 +93,8 @@ function indexOf(order: Map<string, number>): AddonIndex {
  * The pure core: a validated policy and a series give the addon's files. No IO; the same
  * inputs give byte-identical output. The shared layer and each enabled feature's folder are
  * rendered (a template that renders to whitespace only yields no file; two layers may not make
- * the same file); then the index files, from the list of the others.
+ * the same file; a layer's `_pot.json` gives its `.pot` entries, `{{{potEntries}}}` of the
+ * `.pot` template); then the index files, from the list of the others.
  */
 export function renderAddon(policy: Policy, series: Series, templates: TemplateSet): VirtualTree {
   const context = buildContext(policy, series);
@@ -111,13 +114,21 @@ export function renderAddon(policy: Policy, series: Series, templates: TemplateS
       const slot = name.slice(SLOT_PREFIX.length);
       slots[slot] = (slots[slot] ?? "") + renderFile(`${origin}${name}`, file, context);
     }
-  const withSlots = { ...context, slots };
+  // The `.pot` entries each layer brings (its POT_DATA, written by scripts/export-pot.ts).
+  const potData = layers.flatMap(([origin, files]): PotData[] => {
+    const file = files.get(POT_DATA);
+    if (!file) return [];
+    if (file.kind !== "verbatim") throw new Error(`template ${origin}${POT_DATA}: expected JSON data, not a template`);
+    return [JSON.parse(new TextDecoder().decode(file.bytes)) as PotData];
+  });
+  const potEntries = renderPotEntries(potData, series, policy.addon.name, context);
+  const withSlots = { ...context, slots, potEntries };
   const tree: VirtualTree = new Map();
   const order = new Map<string, number>();
   const indexFiles: [string, TemplateFile & { kind: "handlebars" }][] = [];
   layers.forEach(([origin, files], position) => {
     for (const [name, file] of [...files.entries()].sort(byName)) {
-      if (name.startsWith(SLOT_PREFIX)) continue;
+      if (name.startsWith(SLOT_PREFIX) || name === POT_DATA) continue;
       const outputPath = name.split(ADDON_PATH_PLACEHOLDER).join(policy.addon.name);
       const indexFile = INDEX_FILES.has(outputPath);
       if (tree.has(outputPath) || (indexFile && origin !== ""))
