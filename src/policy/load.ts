@@ -11,7 +11,7 @@ import { Locator } from "./locate.js";
 import { SERIES, type Policy, type Series } from "./model.js";
 import { checkOdooGroups } from "./odoo-groups.js";
 import { checkRules } from "./rules.js";
-import { expectedAt, isOptionalAt, knownKeys, policySchema, type PolicyFile } from "./schema.js";
+import { expectedAt, hintAt, isOptionalAt, knownKeys, policySchema, type PolicyFile } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 
 export type LoadResult = { ok: true; policy: Policy; warnings: PolicyIssue[] } | { ok: false; issues: PolicyIssue[] };
@@ -544,7 +544,8 @@ function describeZodIssue(zodIssue: z.core.$ZodIssue, text: string, locator: Loc
           ? "an empty list"
           : `a list of ${input.length}`
         : found(input, source);
-      return [{ path, at, message: `found ${what}`, expected: expected ?? fallbackExpected }];
+      const hint = hintAt(path);
+      return [{ path, at, message: `found ${what}`, expected: expected ?? fallbackExpected, ...(hint ? { hint } : {}) }];
     }
     default: {
       const hint =
@@ -557,7 +558,7 @@ function describeZodIssue(zodIssue: z.core.$ZodIssue, text: string, locator: Loc
                 typeof input === "string" &&
                 /^(y|yes|n|no|on|off|true|false)$/i.test(input)
               ? `YAML 1.2 reads ${input} as text; write ${/^(y|yes|on|true)$/i.test(input) ? "true" : "false"}`
-              : undefined;
+              : hintAt(path);
       return [
         { path, at, message: `found ${found(input, source)}`, expected: expected ?? fallbackExpected, ...(hint ? { hint } : {}) },
       ];
@@ -583,6 +584,7 @@ export function toModel(file: PolicyFile): Policy {
       groups: [...file.enforce.groups],
       exceptGroups: [...file.enforce.except_groups],
       graceDays: file.enforce.grace_days,
+      ...(file.enforce.trusted_device_days === undefined ? {} : { trustedDeviceDays: file.enforce.trusted_device_days }),
     },
     portal: { enforce: file.portal.enforce, graceDays: file.portal.grace_days },
     exemptions: file.exemptions.map((exemption) => ({

@@ -45,7 +45,11 @@ export interface TrustedUpstreams {
 export interface Policy {
   schema: 1;
   addon: AddonInfo;
-  enforce: { groups: string[]; exceptGroups: string[]; graceDays: number };
+  /**
+   * `trustedDeviceDays`: how long a trusted device spares an enforced user the code (0: never);
+   * only when the file sets `enforce.trusted_device_days` (Odoo's own behaviour otherwise).
+   */
+  enforce: { groups: string[]; exceptGroups: string[]; graceDays: number; trustedDeviceDays?: number };
   portal: { enforce: boolean; graceDays: number };
   exemptions: Exemption[];
   api: { passwordRpc: "deny" | "allow"; apiKeys: "allow" | "deny"; networks: string[] };

@@ -10,9 +10,12 @@ import { COMMUNITY_MODULES } from "./odoo-groups.js";
 
 /** Extra words for error messages: what a field expects, in the user's terms. */
 const expectations = new WeakMap<object, string>();
+/** What to do about a wrong value, where a field has more to say than what it expects. */
+const hints = new WeakMap<object, string>();
 
-function expecting<T extends z.ZodType>(schema: T, expected: string): T {
+function expecting<T extends z.ZodType>(schema: T, expected: string, hint?: string): T {
   expectations.set(schema, expected);
+  if (hint !== undefined) hints.set(schema, hint);
   return schema;
 }
 
@@ -324,6 +327,22 @@ const enforceSchema = z
       "a list of xml ids, e.g. [base.group_system]",
     ),
     grace_days: graceDays("Days an enforced user may keep working before enrolling an authenticator app."),
+    trusted_device_days: expecting(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(365)
+        .optional()
+        .meta({
+          title: "Trusted device days",
+          description:
+            "How long \"Don't ask again on this device\" spares an enforced user the code: a trusted device older than this asks for a code again. 0: never (no device is remembered), for logins used on shared computers. Trusted devices made before the policy applied to the user, or before their authenticator was reset, are revoked. Absent: Odoo's own behaviour (90 days; on 19.0 the `auth_totp.trusted_device_age` setting).",
+          examples: [0, 30],
+        }),
+      "a whole number of days from 0 to 365 (0: never remember a device)",
+      "0 turns \"Don't ask again on this device\" off for enforced users; leave the key out to keep Odoo's 90 days",
+    ),
   })
   .strict()
   .meta({ title: "Enforcement", description: "Who must use two-factor authentication." });
@@ -631,6 +650,18 @@ export function expectedAt(path: readonly PropertyKey[]): string | undefined {
   while (schema) {
     const words = expectations.get(schema);
     if (words) return words;
+    const def = schema._zod.def as unknown as Def;
+    schema = def.innerType;
+  }
+  return undefined;
+}
+
+/** The field's hint for a wrong value at `path`, if it has one. */
+export function hintAt(path: readonly PropertyKey[]): string | undefined {
+  let schema = fieldSchema(path);
+  while (schema) {
+    const hint = hints.get(schema);
+    if (hint) return hint;
     const def = schema._zod.def as unknown as Def;
     schema = def.innerType;
   }

@@ -24,6 +24,7 @@ export const profile16: SeriesProfile = {
     current: "SELECT last_value FROM base_cache_signaling",
   },
   rpcCheckMethod: "check",
+  totpRefusesReplays: false,
   totpCodeCheck: "_totp_check",
   addonDepends: ["auth_totp", "bus", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
   cronHasNumbercall: true,

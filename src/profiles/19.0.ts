@@ -12,6 +12,7 @@ export const profile19: SeriesProfile = {
   coreEnforcementModule: "auth_totp_mail",
   hasJson2: true,
   rpcCheckMethod: "_check_uid_passwd",
+  totpRefusesReplays: true,
   totpCodeCheck: "_check_credentials",
   cacheSignal: {
     signal: "INSERT INTO orm_signaling_default DEFAULT VALUES",

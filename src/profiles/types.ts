@@ -43,6 +43,11 @@ export interface SeriesProfile {
   cacheSignal: { signal: string; current: string };
   /** Where the login code step checks a TOTP code: `_totp_check(code)`, or `_check_credentials` with `type: "totp"` (19.0). */
   totpCodeCheck: "_totp_check" | "_check_credentials";
+  /**
+   * Whether Odoo itself refuses a TOTP code used once (`res.users.totp_last_counter`, 19.0);
+   * otherwise the addon's `totp_counter` feature does.
+   */
+  totpRefusesReplays: boolean;
   /** The ormcached check of XML-RPC credentials: classmethod `check(db, uid, passwd)` until 18.0. */
   rpcCheckMethod: "check" | "_check_uid_passwd";
   /** Registry cache invalidation: `clear_caches()` in 16.0, `clear_cache()` after. */

@@ -1,4 +1,5 @@
 import type { Policy, Series } from "../policy/model.js";
+import { profileFor } from "../profiles/index.js";
 
 /**
  * The addon's optional features: one row each. A feature's files live in
@@ -37,6 +38,10 @@ export const FEATURES: readonly Feature[] = [
     depends: [],
     tables: ["totp_policy_recovery_code"],
   },
+  // A TOTP code is accepted once (issue 13): Odoo 19.0 does it itself (totp_last_counter).
+  { id: "totp_counter", enabled: (_policy, series) => !profileFor(series).totpRefusesReplays, depends: [], tables: [] },
+  // How long "Don't ask again on this device" lasts for enforced users (issue 13).
+  { id: "trusted_devices", enabled: (policy) => policy.enforce.trustedDeviceDays !== undefined, depends: [], tables: [] },
 ];
 
 /** The features a policy turns on for a series, in table order. */

@@ -14,6 +14,8 @@
  *   right code is then refused.
  * - an exempt login through the misconfigured proxy is refused; through the right one it works.
  * - XML-RPC: the exempt login's password works inside its network, then not from outside.
+ * - one right code offered at once by several clients over both servers, at the code step and on
+ *   the setup page: one logs in; the code then logs in nowhere else; the next window's code does.
  * - a logged-in session whose authenticator is removed by SQL (an `odoo shell`, past the ORM) is
  *   held at its next request, on both servers.
  *
@@ -47,6 +49,7 @@ afterAll(async () => {
 const PASSWORD = "Totp-Policy-Test-1!";
 const SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const CSRF_RE = /name="csrf_token"\s+value="([^"]+)"/;
+const SECRET_RE = /<code class="totp_policy_secret">([A-Z2-7 ]+)<\/code>/;
 
 function base32Decode(text: string): Buffer {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -119,9 +122,9 @@ const SETUP_SCRIPT = (usersField: string) => `
 import base64
 users = env["res.users"].sudo()
 internal = [(6, 0, [env.ref("base.group_user").id])]
-for login in ["tp_setup", "tp_enrolled", "tp_session", "scanner-01"]:
+for login in ["tp_setup", "tp_enrolled", "tp_session", "tp_replay", "tp_replay_setup", "scanner-01"]:
     users.create({"name": login, "login": login, "password": ${JSON.stringify(PASSWORD)}, "${usersField}": internal})
-for login in ["tp_enrolled", "tp_session"]:
+for login in ["tp_enrolled", "tp_session", "tp_replay"]:
     user = users.search([("login", "=", login)])
     env.cr.execute("UPDATE res_users SET totp_secret = %s WHERE id = %s", [${JSON.stringify(SECRET)}, user.id])
 env.cr.commit()
@@ -222,6 +225,46 @@ for (const series of seriesList) {
       const answer = await last.request(a!, "/web/login/totp", { totp_token: totp(SECRET), csrf_token: csrf });
       expect(answer.status, answer.location).toBe(200);
       expect(answer.text).toContain("Too many wrong codes");
+    });
+
+    it(`${series}: one code offered at once over both servers logs in once, at the code step and on the setup page`, { timeout: 300_000 }, async () => {
+      const { a, b } = state;
+      const loggedIn = (answer: { status: number; location: string }, base: string) =>
+        answer.status === 303 && !new URL(answer.location, base).pathname.startsWith("/web/login");
+      const codeStep = async (clients: Client[], code: string) => {
+        const bases = clients.map((_, i) => (i % 2 ? b! : a!));
+        expect(new Set(await Promise.all(clients.map((client, i) => client.login(bases[i]!, "tp_replay"))))).toEqual(new Set(["/web/login/totp"]));
+        const tokens = await Promise.all(clients.map((client, i) => client.csrf(bases[i]!, "/web/login/totp")));
+        const answers = await Promise.all(clients.map((client, i) => client.request(bases[i]!, "/web/login/totp", { totp_token: code, csrf_token: tokens[i]! })));
+        return answers.filter((answer, i) => loggedIn(answer, bases[i]!)).length;
+      };
+      // Wait for a fresh window: the code is valid for the whole test.
+      while (Date.now() % 30_000 > 20_000) await new Promise((resolve) => setTimeout(resolve, 1000));
+      const code = totp(SECRET);
+      const clients = Array.from({ length: 4 }, (_, i) => new Client(viaProxy(`198.51.100.${40 + i}`)));
+      expect(await codeStep(clients, code)).toBe(1);
+      expect(await codeStep([new Client(viaProxy("198.51.100.50"))], code)).toBe(0);
+      expect(await codeStep([new Client(viaProxy("198.51.100.51"))], totp(SECRET, 1))).toBe(1);
+
+      // The setup page: one session, its secret, the right code posted at once to both servers.
+      const enrolling = new Client(viaProxy("198.51.100.60"));
+      expect(await enrolling.login(a!, "tp_replay_setup")).toBe("/web/login/totp/setup");
+      const page = await enrolling.request(a!, "/web/login/totp/setup");
+      const secret = SECRET_RE.exec(page.text)?.[1]?.replace(/ /g, "");
+      expect(secret, page.text.slice(0, 500)).toBeTruthy();
+      const csrf = CSRF_RE.exec(page.text)![1]!;
+      const setupCode = totp(secret!);
+      const bases = [a!, b!, a!, b!];
+      const answers = await Promise.all(bases.map((base) => enrolling.request(base, "/web/login/totp/setup", { code: setupCode, csrf_token: csrf })));
+      expect(answers.filter((answer, i) => loggedIn(answer, bases[i]!)).length, answers.map((answer) => answer.status).join(",")).toBe(1);
+      // The enrolment code, offered at the code step: refused on both servers.
+      for (const base of [a!, b!]) {
+        const other = new Client(viaProxy("198.51.100.61"));
+        expect(await other.login(base, "tp_replay_setup")).toBe("/web/login/totp");
+        const token = await other.csrf(base, "/web/login/totp");
+        const answer = await other.request(base, "/web/login/totp", { totp_token: setupCode, csrf_token: token });
+        expect(loggedIn(answer, base), `${base}: ${answer.status} ${answer.location}`).toBe(false);
+      }
     });
 
     it(`${series}: the exempt login through a proxy Odoo cannot read is refused, through a correct one it works`, { timeout: 120_000 }, async () => {

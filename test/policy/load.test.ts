@@ -182,7 +182,7 @@ describe("located errors, one kind at a time", () => {
       col: 3,
       path: "enforce.grace_day",
       message: 'unknown key "grace_day"',
-      expected: "one of: groups, except_groups, grace_days",
+      expected: "one of: groups, except_groups, grace_days, trusted_device_days",
       hint: 'did you mean "grace_days"?',
     });
   });
@@ -291,6 +291,24 @@ describe("located errors, one kind at a time", () => {
     expect(only(parsePolicyText(withLine(13, "  grace_days: -1"), "p.yaml")).expected).toBe(
       "a whole number of days from 0 to 365",
     );
+  });
+
+  it("trusted device days: optional, whole days 0 to 365, located with a hint", () => {
+    const absent = parsePolicyText(VALID, "p.yaml");
+    expect(absent.ok && absent.policy.enforce).not.toHaveProperty("trustedDeviceDays");
+    const never = parsePolicyText(withLine(13, "  grace_days: 0\n  trusted_device_days: 0"), "p.yaml");
+    expect(never.ok && never.policy.enforce.trustedDeviceDays).toBe(0);
+    for (const value of ["400", "-1", "2.5"]) {
+      const issue = only(parsePolicyText(withLine(13, `  grace_days: 0\n  trusted_device_days: ${value}`), "p.yaml"));
+      expect(issue).toMatchObject({
+        line: 14,
+        col: 24,
+        path: "enforce.trusted_device_days",
+        message: `found ${value} (a number)`,
+        expected: "a whole number of days from 0 to 365 (0: never remember a device)",
+      });
+      expect(issue.hint).toMatch(/leave the key out to keep Odoo's 90 days/);
+    }
   });
 
   it("yes is text in YAML 1.2, with a hint", () => {

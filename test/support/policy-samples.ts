@@ -52,6 +52,13 @@ const networkList = (maxLength: number) =>
 
 const graceDays = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: 30 }) }, { weight: 1, arbitrary: fc.constant(365) });
 
+/** `enforce.trusted_device_days`: left out (Odoo's own), 0 (never), or some days. */
+const trustedDeviceDays = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 90 }) },
+);
+
 /** Groups for `enforce`: several (or none) enforced, and excepted ones among the others. */
 function groupsArbitrary(series: Series) {
   const all = installedGroups(series);
@@ -96,7 +103,7 @@ const exemptionsArbitrary = fc
 export function policyFileArbitrary(series: Series, addonName: string): fc.Arbitrary<PolicyFileObject> {
   return fc
     .record({
-      enforce: fc.record({ groups: groupsArbitrary(series), grace_days: graceDays }),
+      enforce: fc.record({ groups: groupsArbitrary(series), grace_days: graceDays, trusted_device_days: trustedDeviceDays }),
       portal: fc.record({ enforce: fc.boolean(), grace_days: graceDays }),
       exemptions: exemptionsArbitrary,
       api: fc.record({
@@ -123,7 +130,13 @@ export function policyFileArbitrary(series: Series, addonName: string): fc.Arbit
         author: "odoo-2fa tests",
         version: "1.0.0",
       },
-      enforce: { groups: drawn.enforce.groups.groups, except_groups: drawn.enforce.groups.except_groups, grace_days: drawn.enforce.grace_days },
+      enforce: {
+        groups: drawn.enforce.groups.groups,
+        except_groups: drawn.enforce.groups.except_groups,
+        grace_days: drawn.enforce.grace_days,
+        // Left out (Odoo's own trusted devices) when undefined.
+        trusted_device_days: drawn.enforce.trusted_device_days,
+      },
       portal: drawn.portal,
       exemptions: drawn.exemptions,
       api: drawn.api,
@@ -197,6 +210,7 @@ export function describePolicy(policy: Policy): string {
     `enforce [${policy.enforce.groups.join(", ")}]`,
     policy.enforce.exceptGroups.length ? `except [${policy.enforce.exceptGroups.join(", ")}]` : "",
     `grace ${policy.enforce.graceDays}`,
+    policy.enforce.trustedDeviceDays === undefined ? "" : `trusted devices ${policy.enforce.trustedDeviceDays} days`,
     policy.portal.enforce ? `portal (grace ${policy.portal.graceDays})` : "no portal",
     policy.exemptions.length
       ? `exemptions ${policy.exemptions.map((e) => `${e.logins.join("+")}@[${e.networks.join(" ")}]`).join(", ")}`

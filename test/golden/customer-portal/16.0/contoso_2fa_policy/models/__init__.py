@@ -7,6 +7,7 @@ from . import (
     res_groups,
     res_users,
     res_users_apikeys,
+    res_users_totp_counter,
     totp_policy_attempt,
     totp_policy_compliance,
     totp_policy_deployment,

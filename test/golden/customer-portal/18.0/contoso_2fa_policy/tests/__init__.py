@@ -4,5 +4,7 @@ from . import (
     test_enforcement,
     test_notifications,
     test_recovery_codes,
+    test_replay,
     test_report,
+    test_totp_counter,
 )

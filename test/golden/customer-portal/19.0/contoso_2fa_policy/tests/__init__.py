@@ -4,5 +4,6 @@ from . import (
     test_enforcement,
     test_notifications,
     test_recovery_codes,
+    test_replay,
     test_report,
 )

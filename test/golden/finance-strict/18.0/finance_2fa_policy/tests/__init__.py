@@ -3,5 +3,7 @@ from . import (
     test_backend,
     test_doors,
     test_enforcement,
+    test_replay,
     test_report,
+    test_totp_counter,
 )

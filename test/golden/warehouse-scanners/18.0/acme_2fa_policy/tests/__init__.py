@@ -2,4 +2,6 @@ from . import (
     test_backend,
     test_doors,
     test_enforcement,
+    test_replay,
+    test_totp_counter,
 )
