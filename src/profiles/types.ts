@@ -55,6 +55,11 @@ export interface SeriesProfile {
   addonDepends: readonly string[];
   /** `ir.cron` still has `numbercall` (default 1: run once) and `doall`: 16.0 and 17.0. */
   cronHasNumbercall: boolean;
+  /**
+   * How a scheduled action that works in batches asks to run again: `ir.cron._notify_progress`
+   * (18.0+, whose runner repeats the job while work remains) or its own `_trigger()` (16.0, 17.0).
+   */
+  cronBatches: "notify_progress" | "trigger";
   /** Login redirect default target after a full login. */
   backendHome: "/web" | "/odoo";
 }
