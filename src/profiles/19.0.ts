@@ -19,4 +19,5 @@ export const profile19: SeriesProfile = {
   },
   sessionAccess: "item",
   jsonRouteType: "jsonrpc",
+  cronBatches: "commit_progress",
 };

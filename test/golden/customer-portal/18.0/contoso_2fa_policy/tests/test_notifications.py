@@ -85,7 +85,7 @@ class TestNotifications(TotpPolicyCase):
                     self.env["ir.cron.progress"].sudo().create({"cron_id": cron.id})
                 )
                 self.notifications.with_context(
-                    ir_cron_progress_id=progress.id
+                    ir_cron_progress_id=progress.id, cron_id=cron.id
                 )._cron_notify()
                 if not progress.remaining:
                     break

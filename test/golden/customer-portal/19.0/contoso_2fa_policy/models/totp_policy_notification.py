@@ -129,7 +129,7 @@ class TotpPolicyNotification(models.Model):
         self._move_cursor(batch[-1][0] if remaining else 0)
         if not remaining and NOTIFY_ADMINS_WEEKLY:
             self._notify_admins(now)
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
 
     @api.model
     def _cursor(self):

@@ -69,6 +69,8 @@ class TestNotifications(TotpPolicyCase):
 
         cron = self.env.ref("contoso_2fa_policy.ir_cron_totp_policy_notify")
         runs = 0
+        # Each batch ends with a commit: here the end of a run, not of the test.
+        self.patch(self.env.cr, "commit", self.env.flush_all)
         with patch.object(notification, "BATCH_SIZE", 2):
             with patch.object(
                 type(self.notifications), "_send", stop_at_the_second_mail
@@ -85,7 +87,7 @@ class TestNotifications(TotpPolicyCase):
                     self.env["ir.cron.progress"].sudo().create({"cron_id": cron.id})
                 )
                 self.notifications.with_context(
-                    ir_cron_progress_id=progress.id
+                    ir_cron_progress_id=progress.id, cron_id=cron.id
                 )._cron_notify()
                 if not progress.remaining:
                     break
