@@ -294,8 +294,8 @@ async function sizeDatabase(ctx: Ctx, size: { portal: number; internal: number }
   // Made once, then cached: not a measured step, no step timeout.
   const made = await driver(ctx, "populate", { db, portal: size.portal - 1, internal: size.internal - 1, password: PASSWORD }, 7200);
   if ("timedOut" in made) throw new Error(`populating ${db} took over 7200 s`);
-  await pgClient(ctx, "pg_dump", ["-Fc", "-f", `${dump}.tmp`, db]);
-  await execa("mv", [`${dump}.tmp`, dump]);
+  await pgClient(ctx, "pg_dump", ["-Fc", "-f", `${dump}.${process.pid}`, db]);
+  await execa("mv", [`${dump}.${process.pid}`, dump]);
   writeFileSync(meta, JSON.stringify(made));
   return { db, partner: made.admin_partner, cached: false, seconds: made.seconds };
 }
@@ -387,6 +387,12 @@ async function main() {
   const raw = path.join(REPO_ROOT, "bench", `scale-${LABEL}.json`);
   const results: SizeResult[] = existsSync(raw) ? (JSON.parse(readFileSync(raw, "utf8")) as { results: SizeResult[] }).results : [];
   const save = () => {
+    // Another run of this label may have saved sizes of its own meanwhile.
+    if (existsSync(raw)) {
+      for (const other of (JSON.parse(readFileSync(raw, "utf8")) as { results: SizeResult[] }).results) {
+        if (!results.some((r) => r.portal === other.portal && r.internal === other.internal) && !SIZES.some((z) => z.portal === other.portal && z.internal === other.internal)) results.push(other);
+      }
+    }
     results.sort((x, y) => x.portal + x.internal - (y.portal + y.internal));
     writeFileSync(raw, `${JSON.stringify({ series: SERIES, startedAt, results }, null, 2)}\n`);
   };
