@@ -28,5 +28,6 @@ export const profile16: SeriesProfile = {
   totpCodeCheck: "_totp_check",
   addonDepends: ["auth_totp", "bus", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
   cronHasNumbercall: true,
+  cronBatches: "trigger",
   backendHome: "/web",
 };

@@ -9,5 +9,6 @@ export const profile18: SeriesProfile = {
   listViewTag: "list",
   listViewMode: "list",
   cronHasNumbercall: false,
+  cronBatches: "notify_progress",
   backendHome: "/odoo",
 };

@@ -20,4 +20,5 @@ export const profile19: SeriesProfile = {
   },
   sessionAccess: "item",
   jsonRouteType: "jsonrpc",
+  cronBatches: "commit_progress",
 };

@@ -60,6 +60,12 @@ export interface SeriesProfile {
   addonDepends: readonly string[];
   /** `ir.cron` still has `numbercall` (default 1: run once) and `doall`: 16.0 and 17.0. */
   cronHasNumbercall: boolean;
+  /**
+   * How a scheduled action that works in batches asks to run again: its own `_trigger()` (16.0,
+   * 17.0), `ir.cron._notify_progress` (18.0) or `ir.cron._commit_progress` (19.0, which
+   * deprecates the former); the runner of 18.0+ repeats the job while work remains.
+   */
+  cronBatches: "trigger" | "notify_progress" | "commit_progress";
   /** Login redirect default target after a full login. */
   backendHome: "/web" | "/odoo";
 }

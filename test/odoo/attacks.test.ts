@@ -18,6 +18,8 @@
  *   the setup page: one logs in; the code then logs in nowhere else; the next window's code does.
  * - a logged-in session whose authenticator is removed by SQL (an `odoo shell`, past the ORM) is
  *   held at its next request, on both servers.
+ * - a policy change in Settings on server A (portal users now enforced) holds a portal user's
+ *   session on server B at its next request (issue 18: several servers, one database).
  *
  * A series without a tree is skipped LOUDLY.
  */
@@ -93,6 +95,18 @@ class Client {
     return { status: response.status, location: response.headers.get("location") ?? "", text: await response.text() };
   }
 
+  /** A JSON-RPC model call through the web client's route; returns its result (throws on an error). */
+  async call(base: string, model: string, method: string, args: unknown[]): Promise<unknown> {
+    const response = await fetch(`${base}/web/dataset/call_kw/${model}/${method}`, {
+      method: "POST",
+      headers: { ...this.headers, "Content-Type": "application/json", Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "call", id: 1, params: { model, method, args, kwargs: {} } }),
+    });
+    const answer = (await response.json()) as { result?: unknown; error?: { data?: { message?: string } } };
+    if (answer.error) throw new Error(`${model}.${method}: ${answer.error.data?.message ?? JSON.stringify(answer.error)}`);
+    return answer.result;
+  }
+
   async csrf(base: string, pathname: string): Promise<string> {
     const page = await this.request(base, pathname);
     const match = CSRF_RE.exec(page.text);
@@ -124,7 +138,9 @@ users = env["res.users"].sudo()
 internal = [(6, 0, [env.ref("base.group_user").id])]
 for login in ["tp_setup", "tp_enrolled", "tp_session", "tp_replay", "tp_replay_setup", "scanner-01"]:
     users.create({"name": login, "login": login, "password": ${JSON.stringify(PASSWORD)}, "${usersField}": internal})
-for login in ["tp_enrolled", "tp_session", "tp_replay"]:
+admin = users.create({"name": "tp_admin", "login": "tp_admin", "password": ${JSON.stringify(PASSWORD)}, "${usersField}": [(6, 0, [env.ref("base.group_user").id, env.ref("base.group_system").id])]})
+users.create({"name": "tp_portal", "login": "tp_portal", "password": ${JSON.stringify(PASSWORD)}, "${usersField}": [(6, 0, [env.ref("base.group_portal").id])]})
+for login in ["tp_enrolled", "tp_session", "tp_replay", "tp_admin"]:
     user = users.search([("login", "=", login)])
     env.cr.execute("UPDATE res_users SET totp_secret = %s WHERE id = %s", [${JSON.stringify(SECRET)}, user.id])
 env.cr.commit()
@@ -324,6 +340,26 @@ for (const series of seriesList) {
       ).toBe("ok");
       for (const base of [a!, b!, a!, b!]) {
         const answer = await client.request(base, home);
+        expect(answer.status, `${base}: ${answer.status}`).toBe(303);
+        expect(new URL(answer.location, base).pathname).toMatch(/^\/web\/login/);
+      }
+    });
+
+    it(`${series}: a policy change in Settings on server A holds a portal session on server B at its next request`, { timeout: 300_000 }, async () => {
+      const { a, b } = state;
+      const portal = new Client(viaProxy("198.51.100.40"));
+      await portal.login(b!, "tp_portal");
+      expect((await portal.request(b!, "/my")).status).toBe(200);
+      const admin = new Client(viaProxy("198.51.100.41"));
+      expect(await admin.login(a!, "tp_admin")).toBe("/web/login/totp");
+      const csrf = await admin.csrf(a!, "/web/login/totp");
+      const step = await admin.request(a!, "/web/login/totp", { totp_token: totp(SECRET), csrf_token: csrf });
+      expect(step.status, step.text.slice(0, 500)).toBe(303);
+      const settings = await admin.call(a!, "res.config.settings", "create", [{ totp_policy_portal_enforce: true }]);
+      await admin.call(a!, "res.config.settings", "execute", [[settings]]);
+      // Server B has cached the policy and the portal user's state: its next request reads them again.
+      for (const base of [b!, a!, b!]) {
+        const answer = await portal.request(base, "/my");
         expect(answer.status, `${base}: ${answer.status}`).toBe(303);
         expect(new URL(answer.location, base).pathname).toMatch(/^\/web\/login/);
       }

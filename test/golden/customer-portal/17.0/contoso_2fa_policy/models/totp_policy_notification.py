@@ -8,6 +8,10 @@ ANNOUNCE = True
 # Days before the grace deadline, earliest first.
 REMIND_DAYS = [7, 1]
 NOTIFY_ADMINS_WEEKLY = True
+# Users looked at per run of the scheduled action; it runs again while some are left.
+BATCH_SIZE = 500
+# The last user the current round of the scheduled action has looked at (0: none).
+PARAM_CURSOR = "totp_policy.notify_cursor"
 
 
 class TotpPolicyNotification(models.Model):
@@ -67,15 +71,32 @@ class TotpPolicyNotification(models.Model):
 
     @api.model
     def _cron_notify(self):
-        """Announcements, reminders and the weekly summary, each sent once."""
+        """Announcements, reminders and the weekly summary, each sent once.
+
+        Looks at ``BATCH_SIZE`` users missing 2FA per run, in id order from where
+        the previous run stopped, and asks to run again while some are left. The
+        position moves in the transaction that claims and queues the mails: a run
+        stopped half-way leaves nothing behind, and the next one does it again.
+        """
+        after = self._cursor()
         users_model = self.env["res.users"].sudo()
+        query, query_params = users_model._totp_policy_states_query(
+            "u.id > %s", [after]
+        )
+        self.env.cr.execute(
+            f"""
+            SELECT id, deadline FROM ({query}) AS state
+             WHERE kind = 'missing'
+             ORDER BY id
+             LIMIT %s
+            """,
+            [*query_params, BATCH_SIZE + 1],
+        )
+        rows = self.env.cr.fetchall()
+        batch = rows[:BATCH_SIZE]
         now = fields.Datetime.now()
-        pending = []
-        for user in users_model.search([]):
-            kind, deadline, _networks = users_model._totp_policy_state(user.id)
-            if kind != "missing":
-                continue
-            pending.append((user, deadline))
+        for user_id, deadline in batch:
+            user = users_model.browse(user_id)
             deadline_text = (
                 fields.Date.to_string(deadline.date()) if deadline else False
             )
@@ -104,11 +125,49 @@ class TotpPolicyNotification(models.Model):
                     totp_policy_deadline=deadline_text,
                     totp_policy_days_left=days_left,
                 )
-        if NOTIFY_ADMINS_WEEKLY and pending:
-            self._notify_admins(pending, now)
+        remaining = len(rows) - len(batch)
+        self._move_cursor(batch[-1][0] if remaining else 0)
+        if not remaining and NOTIFY_ADMINS_WEEKLY:
+            self._notify_admins(now)
+        if remaining:
+            self.env.ref(f"{self._module}.ir_cron_totp_policy_notify")._trigger()
 
     @api.model
-    def _notify_admins(self, pending, now):
+    def _cursor(self):
+        self.env.cr.execute(
+            "SELECT value FROM ir_config_parameter WHERE key = %s", [PARAM_CURSOR]
+        )
+        row = self.env.cr.fetchone()
+        return int(row[0]) if row else 0
+
+    @api.model
+    def _move_cursor(self, user_id):
+        # Plain SQL: a parameter written through the ORM empties every server's caches.
+        self.env.cr.execute(
+            """
+            INSERT INTO ir_config_parameter
+                   (key, value, create_uid, create_date, write_uid, write_date)
+            VALUES (%s, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')
+            ON CONFLICT (key) DO UPDATE
+               SET value = EXCLUDED.value, write_date = EXCLUDED.write_date
+            """,
+            [PARAM_CURSOR, str(user_id), self.env.uid, self.env.uid],
+        )
+
+    @api.model
+    def _notify_admins(self, now):
+        users_model = self.env["res.users"].sudo()
+        query, params = users_model._totp_policy_states_query()
+        self.env.cr.execute(
+            f"SELECT id, deadline FROM ({query}) AS state WHERE kind = 'missing'",
+            params,
+        )
+        pending = [
+            (users_model.browse(user_id), deadline)
+            for user_id, deadline in self.env.cr.fetchall()
+        ]
+        if not pending:
+            return
         year, week, _weekday = now.isocalendar()
         lines = [
             {

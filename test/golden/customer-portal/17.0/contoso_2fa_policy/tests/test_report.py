@@ -3,7 +3,7 @@ from collections import Counter
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import TotpPolicyCase
+from .common import TotpPolicyCase, group_closure
 
 
 @tagged("post_install", "-at_install")
@@ -41,7 +41,7 @@ class TestComplianceReport(TotpPolicyCase):
             for user in users.search([("totp_policy_status", "!=", "not_required")]):
                 if user.share:
                     continue
-                if group.id in users._totp_policy_user_group_ids(user.id):
+                if group in group_closure(user.groups_id):
                     expected[user.totp_policy_status] += 1
             found = Counter(
                 row["status"] for row in rows if row["group"] == group.display_name

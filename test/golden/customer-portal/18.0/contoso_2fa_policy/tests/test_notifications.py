@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
@@ -49,6 +50,50 @@ class TestNotifications(TotpPolicyCase):
         if POLICY["grace_days"]:
             deadline = user._totp_policy_deadline()
             self.assertIn(fields.Date.to_string(deadline.date()), mails.body_html)
+
+    def test_batches_resume_after_a_stopped_run(self):
+        """A bounded batch per run, again while work is left; a stopped run undone."""
+        users = [
+            self.make_user(f"tp_notify_batch_{i}", blocked=False) for i in range(5)
+        ]
+        for user in users:
+            user.email = f"{user.login}@example.com"
+        sent = []
+        send = type(self.notifications)._send
+
+        def stop_at_the_second_mail(model, template_name, user, **values):
+            sent.append(user.id)
+            if len(sent) == 2:
+                raise InterruptedError("the server stops here")
+            return send(model, template_name, user, **values)
+
+        cron = self.env.ref("contoso_2fa_policy.ir_cron_totp_policy_notify")
+        runs = 0
+        with patch.object(notification, "BATCH_SIZE", 2):
+            with patch.object(
+                type(self.notifications), "_send", stop_at_the_second_mail
+            ):
+                with self.assertRaises(InterruptedError):
+                    while runs < 1000:
+                        # What the stopped run did goes with its transaction.
+                        with self.env.cr.savepoint():
+                            self.notifications._cron_notify()
+                        runs += 1
+            while runs < 1000:
+                runs += 1
+                progress = (
+                    self.env["ir.cron.progress"].sudo().create({"cron_id": cron.id})
+                )
+                self.notifications.with_context(
+                    ir_cron_progress_id=progress.id, cron_id=cron.id
+                )._cron_notify()
+                if not progress.remaining:
+                    break
+                self.assertEqual(progress.done, 2)
+        self.assertGreaterEqual(runs, 3)
+        self.assertEqual(self.notifications._cursor(), 0)
+        for user in users:
+            self.assertEqual(len(self.mails_to(user, "now required")), 1, user.login)
 
     def test_reminders_once_per_threshold(self):
         """Each reminder goes out once, even when the scheduled action runs twice."""

@@ -34,39 +34,66 @@ class TotpPolicyCompliance(models.Model):
 
     @api.model
     def _refresh(self):
-        """Rebuild the rows from the policy as it applies right now."""
+        """Rebuild the rows from the policy as it applies right now, in SQL."""
         self._check_system()
         users = self.env["res.users"].sudo()
         config = users._totp_policy_config()
         portal = self.env.ref("base.group_portal")
-        now = fields.Datetime.now()
-        self.sudo().search([]).unlink()
-        values = []
-        for user in users.search([]):
-            kind, deadline, _networks = users._totp_policy_state(user.id)
-            if kind == "not_required":
-                continue
-            status = kind
-            if kind == "missing" and deadline and now < deadline:
-                status = "grace"
-            group_ids = sorted(
-                users._totp_policy_user_group_ids(user.id) & config["enforce_ids"]
+        self.env["res.users.log"].flush_model()
+        self.flush_model()
+        self.env.cr.execute("DELETE FROM totp_policy_compliance")
+        query, params = users._totp_policy_states_query()
+        # A portal user counts in the portal group; an internal user in each of the
+        # enforced groups they belong to (implied groups included), or in none.
+        self.env.cr.execute(
+            f"""
+            WITH RECURSIVE member_of(gid, group_id) AS (
+                SELECT id, id FROM res_groups WHERE id = ANY(%s::int[])
+                 UNION
+                SELECT rel.gid, member_of.group_id
+                  FROM res_groups_implied_rel rel
+                  JOIN member_of ON rel.hid = member_of.gid
+            ), state AS ({query}),
+            last_login AS (
+                SELECT create_uid AS user_id, max(create_date) AS login_date
+                  FROM res_users_log
+                 GROUP BY create_uid
             )
-            if user.share and config["portal_enforce"] and kind != "exempt":
-                group_ids = [portal.id]
-            for group_id in group_ids or [False]:
-                values.append(
-                    {
-                        "user_id": user.id,
-                        "login": user.login,
-                        "company_id": user.company_id.id,
-                        "group_id": group_id,
-                        "status": status,
-                        "last_login": user.login_date,
-                        "deadline": deadline or False,
-                    }
-                )
-        self.sudo().create(values)
+            INSERT INTO totp_policy_compliance
+                   (user_id, login, company_id, group_id, status, last_login,
+                    deadline, create_uid, create_date, write_uid, write_date)
+            SELECT state.id, state.login, u.company_id, grp.group_id,
+                   CASE WHEN state.kind = 'missing' AND state.deadline > %s
+                        THEN 'grace' ELSE state.kind END,
+                   last_login.login_date, state.deadline,
+                   %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+              FROM state
+              JOIN res_users u ON u.id = state.id
+              LEFT JOIN last_login ON last_login.user_id = state.id
+              LEFT JOIN LATERAL (
+                SELECT %s AS group_id
+                 WHERE COALESCE(u.share, FALSE) AND %s AND state.kind != 'exempt'
+                 UNION
+                SELECT member_of.group_id
+                  FROM res_groups_users_rel rel
+                  JOIN member_of ON member_of.gid = rel.gid
+                 WHERE rel.uid = state.id
+                   AND NOT (COALESCE(u.share, FALSE) AND %s AND state.kind != 'exempt')
+              ) AS grp ON TRUE
+             WHERE state.kind != 'not_required'
+            """,
+            [
+                sorted(config["enforce_ids"]),
+                *params,
+                fields.Datetime.now(),
+                self.env.uid,
+                self.env.uid,
+                portal.id,
+                config["portal_enforce"],
+                config["portal_enforce"],
+            ],
+        )
+        self.invalidate_model()
 
     @api.model
     def action_open_report(self):

@@ -125,6 +125,13 @@ class ResUsers(models.Model):
 
     def init(self):
         super().init()
+        # Stamping the grace start reads only the users who have none yet.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS res_users_totp_policy_unstamped_idx
+                ON res_users (id) WHERE totp_policy_grace_start IS NULL
+            """
+        )
         # Odoo keeps the table of a model removed from code: the data of a switch
         # the policy has turned off goes with it.
         self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_audit")
@@ -150,7 +157,105 @@ class ResUsers(models.Model):
             values = self._totp_policy_shipped_config()
         start = self.env["ir.config_parameter"].sudo().get_param(PARAM_START_DATE)
         values["start"] = fields.Datetime.to_datetime(start) if start else None
+        public = self.env.ref("base.group_public", raise_if_not_found=False)
+        values["public_member_ids"] = self._totp_policy_member_group_ids(
+            {public.id} if public else set()
+        )
+        values["except_member_ids"] = self._totp_policy_member_group_ids(
+            values["except_ids"]
+        )
+        values["enforce_member_ids"] = self._totp_policy_member_group_ids(
+            values["enforce_ids"]
+        )
         return values
+
+    @api.model
+    def _totp_policy_member_group_ids(self, group_ids):
+        """Ids of the groups whose members belong to one of ``group_ids``.
+
+        ``group_ids`` themselves and every group implying one of them, directly or
+        not: a user is a member of ``group_ids`` when one of the user's own groups
+        is in this set.
+        """
+        if not group_ids:
+            return frozenset()
+        self.env["res.groups"].flush_model(["implied_ids"])
+        self.env.cr.execute(
+            """
+            WITH RECURSIVE member_groups(id) AS (
+                SELECT unnest(%s::int[])
+                 UNION
+                SELECT rel.gid
+                  FROM res_groups_implied_rel rel
+                  JOIN member_groups ON rel.hid = member_groups.id
+            )
+            SELECT id FROM member_groups
+            """,
+            [sorted(group_ids)],
+        )
+        return frozenset(group_id for (group_id,) in self.env.cr.fetchall())
+
+    @api.model
+    def _totp_policy_states_query(self, where="TRUE", params=()):
+        """The policy's rules over a set of users, as one SQL query.
+
+        Returns ``(query, params)`` selecting ``id, login, kind, deadline`` for the
+        users matching ``where`` (SQL over ``res_users u``): kind and deadline as
+        ``_totp_policy_state`` describes them. The one definition of who the policy
+        concerns: the per-user state, the status search, the grace stamping, the
+        report and the notifications all read it.
+        """
+        config = self._totp_policy_config()
+        self.flush_model(
+            [
+                "active",
+                "login",
+                "share",
+                "totp_secret",
+                "totp_policy_grace_start",
+                "groups_id",
+            ]
+        )
+        member = (
+            "EXISTS (SELECT 1 FROM res_groups_users_rel rel"
+            " WHERE rel.uid = u.id AND rel.gid = ANY(%s::int[]))"
+        )
+        query = f"""
+            SELECT id, login, kind,
+                   CASE WHEN kind = 'missing' AND grace_days != 0
+                        THEN COALESCE(grace_start, %s) + grace_days * interval '1 day'
+                   END AS deadline
+              FROM (
+                SELECT u.id, u.login, u.totp_policy_grace_start AS grace_start,
+                       CASE WHEN COALESCE(u.share, FALSE) THEN %s ELSE %s END
+                           AS grace_days,
+                       CASE
+                           WHEN NOT COALESCE(u.active, FALSE) OR u.id = 1
+                               THEN 'not_required'
+                           WHEN {member} THEN 'not_required'
+                           WHEN u.login = ANY(%s::varchar[]) THEN 'exempt'
+                           WHEN {member} THEN 'not_required'
+                           WHEN CASE WHEN COALESCE(u.share, FALSE) THEN NOT %s
+                                     ELSE NOT {member} END
+                               THEN 'not_required'
+                           WHEN COALESCE(u.totp_secret, '') != '' THEN 'enrolled'
+                           ELSE 'missing'
+                       END AS kind
+                  FROM res_users u
+                 WHERE {where}
+              ) AS totp_policy_state
+        """
+        return query, [
+            config["start"],
+            config["portal_grace_days"],
+            config["grace_days"],
+            sorted(config["public_member_ids"]),
+            sorted(config["exemptions"]),
+            sorted(config["except_member_ids"]),
+            config["portal_enforce"],
+            sorted(config["enforce_member_ids"]),
+            *params,
+        ]
 
     @api.model
     def _totp_policy_shipped_config(self):
@@ -227,66 +332,17 @@ class ResUsers(models.Model):
         ``None`` inside means anywhere), ``enrolled`` or ``missing`` (deadline: end
         of the grace period, ``None`` when there is none).
         """
-        config = self._totp_policy_config()
         # Plain SQL: this runs during authentication too, before the ORM has a
         # request environment to compute fields with.
-        self.flush_model(["active", "login", "share", "totp_policy_grace_start"])
-        self.env["res.groups"].flush_model(["implied_ids"])
-        self.env.cr.execute(
-            """
-            SELECT active, login, share, COALESCE(totp_secret, '') != '',
-                   totp_policy_grace_start
-              FROM res_users
-             WHERE id = %s
-            """,
-            [uid],
-        )
+        query, params = self._totp_policy_states_query("u.id = %s", [uid])
+        self.env.cr.execute(query, params)
         row = self.env.cr.fetchone()
-        if not row or not row[0] or uid == 1:
+        if not row:
             return ("not_required", None, ())
-        _active, login, share, enrolled, grace_start = row
-        group_ids = self._totp_policy_user_group_ids(uid)
-        public = self.env.ref("base.group_public", raise_if_not_found=False)
-        if public and public.id in group_ids:
-            return ("not_required", None, ())
-        networks = config["exemptions"].get(login)
-        if networks is not None:
-            return ("exempt", None, networks)
-        if group_ids & config["except_ids"]:
-            return ("not_required", None, ())
-        if share:
-            enforced = config["portal_enforce"]
-            grace_days = config["portal_grace_days"]
-        else:
-            enforced = bool(group_ids & config["enforce_ids"])
-            grace_days = config["grace_days"]
-        if not enforced:
-            return ("not_required", None, ())
-        if enrolled:
-            return ("enrolled", None, ())
-        deadline = None
-        start = grace_start or config["start"]
-        if grace_days and start:
-            deadline = start + timedelta(days=grace_days)
-        return ("missing", deadline, ())
-
-    @api.model
-    def _totp_policy_user_group_ids(self, uid):
-        """Ids of the user's groups, implied groups included, read with SQL."""
-        self.env.cr.execute(
-            """
-            WITH RECURSIVE user_groups(id) AS (
-                SELECT gid FROM res_groups_users_rel WHERE uid = %s
-                 UNION
-                SELECT rel.hid
-                  FROM res_groups_implied_rel rel
-                  JOIN user_groups ON rel.gid = user_groups.id
-            )
-            SELECT id FROM user_groups
-            """,
-            [uid],
-        )
-        return {group_id for (group_id,) in self.env.cr.fetchall()}
+        _id, login, kind, deadline = row
+        if kind == "exempt":
+            return ("exempt", None, self._totp_policy_config()["exemptions"][login])
+        return (kind, deadline, ())
 
     def _totp_policy_verdict(self):
         """What the policy says about this user for the current request.
@@ -350,12 +406,20 @@ class ResUsers(models.Model):
     def _search_totp_policy_status(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):
             raise NotImplementedError(_("Unsupported search on the 2FA status."))
-        values = {value} if isinstance(value, str) else set(value or ())
-        users = self.sudo().with_context(active_test=False).search([])
-        matching = users.filtered(lambda user: user.totp_policy_status in values)
+        values = [value] if isinstance(value, str) else list(value or ())
+        query, params = self.sudo()._totp_policy_states_query()
+        self.env.cr.execute(
+            f"""
+            SELECT id FROM ({query}) AS state
+             WHERE CASE WHEN kind = 'missing' AND deadline > %s THEN 'grace'
+                        ELSE kind END = ANY(%s::varchar[])
+            """,
+            [*params, fields.Datetime.now(), [v for v in values if isinstance(v, str)]],
+        )
+        ids = [user_id for (user_id,) in self.env.cr.fetchall()]
         if operator in ("=", "in"):
-            return [("id", "in", matching.ids)]
-        return [("id", "not in", matching.ids)]
+            return [("id", "in", ids)]
+        return [("id", "not in", ids)]
 
     # ------------------------------------------------------------------
     # Grace period start, kept in the database
@@ -368,15 +432,25 @@ class ResUsers(models.Model):
         Works on ``self``, or on every user when called on an empty recordset.
         """
         self._totp_policy_clear_cache()
-        domain = [("totp_policy_grace_start", "=", False)]
+        where, params = "u.totp_policy_grace_start IS NULL", []
         if self:
-            domain.append(("id", "in", self.ids))
-        users = self.sudo().search(domain)
-        stamped = users.filtered(
-            lambda user: self._totp_policy_state(user.id)[0] in ("missing", "enrolled")
+            where, params = f"{where} AND u.id = ANY(%s)", [self.ids]
+        query, params = self._totp_policy_states_query(where, params)
+        self.env.cr.execute(
+            f"""
+            UPDATE res_users SET totp_policy_grace_start = %s
+             WHERE id IN (
+                SELECT id FROM ({query}) AS state
+                 WHERE kind IN ('missing', 'enrolled')
+             )
+            RETURNING id
+            """,
+            [fields.Datetime.now(), *params],
         )
+        stamped = self.browse([user_id for (user_id,) in self.env.cr.fetchall()])
         if stamped:
-            stamped.write({"totp_policy_grace_start": fields.Datetime.now()})
+            stamped.invalidate_recordset(["totp_policy_grace_start"])
+            self._totp_policy_clear_cache()
 
     @api.model_create_multi
     def create(self, vals_list):
