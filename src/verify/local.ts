@@ -27,11 +27,11 @@ import {
   type OdooTree,
   type PostgresBinaries,
   readAddon,
-  SUPPORTED_SERIES,
   treeHasModule,
   treeModuleManifest,
 } from "./environment.js";
 import { VerifyError } from "./errors.js";
+import { isSeries, SERIES } from "../profiles/series.js";
 import { analyzeLog, type LogAnalysis, parseLogRecords, recordText } from "./log.js";
 import {
   type Cluster,
@@ -297,8 +297,8 @@ export function verdict(analysis: LogAnalysis, exitCode: number | undefined, tes
 export async function verifyAddon(options: VerifyOptions): Promise<VerifyReport> {
   const started = nowMs();
   const env = options.env ?? process.env;
-  if (!SUPPORTED_SERIES.includes(options.series as never)) {
-    throw new VerifyError("bad-series", `Unknown Odoo series "${options.series}".`, `Use one of ${SUPPORTED_SERIES.join(", ")} or all.`);
+  if (!isSeries(options.series)) {
+    throw new VerifyError("bad-series", `Unknown Odoo series "${options.series}".`, `Use one of ${SERIES.join(", ")} or all.`);
   }
   const addon = readAddon(options.addonDir);
   const tree = locateTree(options.series, options.odooSrc, env);

@@ -13,13 +13,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/policy/load.js";
 import type { Series } from "../../src/policy/model.js";
 import { loadTemplateSet, renderAddon } from "../../src/render/index.js";
-import { formatReport, SUPPORTED_SERIES, verifyAddon, type VerifyReport } from "../../src/verify/index.js";
+import { formatReport, SERIES, verifyAddon, type VerifyReport } from "../../src/verify/index.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { examplePolicies } from "../support/examples.js";
 import { missingTree } from "../support/real-odoo.js";
 
 const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
-const seriesList = SUPPORTED_SERIES.filter((series) => !wanted || wanted.includes(series));
+const seriesList = SERIES.filter((series) => !wanted || wanted.includes(series));
 const examples = examplePolicies();
 const scratch = mkdtempSync(path.join(os.tmpdir(), "odoo-2fa-tier-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { DockerVerifyReport } from "../../verify/docker/verify.js";
 import type { ProgressEvent, VerifyReport } from "../../verify/index.js";
+import { SERIES } from "../../profiles/series.js";
 import { parseSeriesList } from "../series.js";
 import { command, CliError, EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, writeErr, writeJson, writeOut, type ExitCode, type GlobalOptions } from "../output.js";
 
@@ -126,7 +127,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
   builder: (yargs: Argv<GlobalOptions>) =>
     yargs
       .positional("addon-dir", { type: "string", describe: "The addon folder (holding __manifest__.py), or the folder generate wrote for several series (<series>/<addon>)", demandOption: true })
-      .option("odoo", { type: "string", demandOption: true, describe: "Odoo series: 16.0, 17.0, 18.0, 19.0, several separated by commas, or all" })
+      .option("odoo", { type: "string", demandOption: true, describe: `Odoo series: ${SERIES.join(", ")}, several separated by commas, or all` })
       .option("odoo-src", { type: "string", describe: "Odoo source tree (default $ODOO_2FA_SOURCES/<series>, i.e. ~/.cache/odoo-2fa/sources/<series>); with several series, a folder of <series> trees" })
       .option("python", { type: "string", describe: "Python with Odoo's dependencies (default: /usr/bin/python3, else python3, the first that has them)" })
       .option("keep-db", { type: "boolean", default: false, describe: "Keep the throwaway cluster and database (stopped) and print how to start them" })

@@ -16,7 +16,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { execa, type ResultPromise } from "execa";
 import { onInterrupt } from "../cleanup.js";
-import { cacheRoot, readAddon, SUPPORTED_SERIES } from "../environment.js";
+import { cacheRoot, readAddon } from "../environment.js";
+import { isSeries, SERIES } from "../../profiles/series.js";
 import { VerifyError } from "../errors.js";
 import { verdict } from "../local.js";
 import { analyzeLog, type LogAnalysis } from "../log.js";
@@ -210,8 +211,8 @@ export async function sweepStaleRuns(d: Docker, env: NodeJS.ProcessEnv = process
 export async function verifyAddonDocker(options: DockerVerifyOptions): Promise<DockerVerifyReport> {
   const started = performance.now();
   const env = options.env ?? process.env;
-  if (!SUPPORTED_SERIES.includes(options.series as never)) {
-    throw new VerifyError("bad-series", `Unknown Odoo series "${options.series}".`, `Use one of ${SUPPORTED_SERIES.join(", ")}.`);
+  if (!isSeries(options.series)) {
+    throw new VerifyError("bad-series", `Unknown Odoo series "${options.series}".`, `Use one of ${SERIES.join(", ")}.`);
   }
   const series = options.series;
   const addon = readAddon(options.addonDir);
