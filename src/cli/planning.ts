@@ -69,10 +69,11 @@ export async function planFromArgs(
       expected: "a folder to write the addon(s) into (created when missing)",
     });
   }
-  const [{ loadPolicy }, { loadTemplateSet }, { addonDir, planAddons }] = await Promise.all([
+  const [{ loadPolicy }, { loadTemplateSet }, { addonDir }, { lockOutputs, planAddons }] = await Promise.all([
     import("../policy/load.js"),
     import("../render/index.js"),
     import("../plan/addons.js"),
+    import("../generate/index.js"),
   ]);
   const [loaded, templates] = await Promise.all([
     loadPolicy(args.policy, { series: seriesList, strict: args.strict }),
@@ -95,7 +96,7 @@ export async function planFromArgs(
   }
   if (!args.json && loaded.warnings.length) writeErr(loaded.warnings.map(formatIssue).join("\n"));
   const dirs = seriesList.map((series) => addonDir(args.out, loaded.policy.addon.name, series, seriesList.length > 1));
-  const release = options.lock ? await (await import("../write/atomic.js")).lockOutputs(dirs) : async () => {};
+  const release = options.lock ? await lockOutputs(dirs) : async () => {};
   const plans = await planAddons(loaded.policy, seriesList, args.out, templates).catch(async (error: Error) => {
     await release();
     if (/exists and is not a folder/.test(error.message))

@@ -63,7 +63,7 @@ export const generateCommand: CommandModule<GlobalOptions, GenerateArgs> = {
       .example("$0 generate p.yaml --odoo all --out addons", "addons/<series>/<addon>")
       .example("$0 generate p.yaml --odoo 17.0 --out addons --dry-run", "list, write nothing") as unknown as Argv<GenerateArgs>,
   handler: command<GenerateArgs>("generate", async (args) => {
-    const { OutputBusyError } = await import("../../write/atomic.js");
+    const { OutputBusyError } = await import("../../generate/index.js");
     let planned: Planned | undefined;
     try {
       planned = await planFromArgs(args, "generate", { lock: !args.dryRun });
@@ -184,7 +184,7 @@ function dependencyLines(dependencies: readonly SeriesDependency[], seriesList: 
 async function generate(args: GenerateArgs, planned: Planned): Promise<ExitCode> {
   const { plans, seriesList } = planned;
   const [{ applyAddonPlans, ConflictError }, { unifiedDiff }, dependencies] = await Promise.all([
-    import("../../plan/addons.js"),
+    import("../../generate/index.js"),
     import("../../plan/diff.js"),
     policyDependencies(planned.policy, seriesList),
   ]);
