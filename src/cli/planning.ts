@@ -70,7 +70,7 @@ export async function planFromArgs(
     });
   }
   const [{ loadPolicy }, { loadTemplateSet }, { addonDir }, { lockOutputs, planAddons }] = await Promise.all([
-    import("../policy/load.js"),
+    import("../generate/policy-file.js"),
     import("../render/index.js"),
     import("../plan/addons.js"),
     import("../generate/index.js"),

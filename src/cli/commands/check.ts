@@ -135,7 +135,7 @@ async function checkDatabase(args: CheckArgs): Promise<ExitCode> {
       kind: "usage",
       expected: `one of ${SERIES.join(", ")}, or no --odoo (the server's series)`,
     });
-  const { loadPolicy } = await import("../../policy/load.js");
+  const { loadPolicy } = await import("../../generate/policy-file.js");
   let loaded = await loadPolicy(args.policy, { series: given ?? [], strict: args.strict });
   if (!loaded.ok) return invalidPolicy(args, loaded.issues);
   const { key, warning } = await readKey(remote.apiKeyFile, "check");
