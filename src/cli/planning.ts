@@ -11,7 +11,7 @@ import type { LoadResult } from "../policy/index.js";
 import { SERIES, type Series } from "../policy/model.js";
 import type { TemplateSet } from "../render/index.js";
 import { parseSeriesList } from "./series.js";
-import { CliError, EXIT_BAD_INPUT, formatIssue, formatIssues, writeErr, writeJson, type GlobalOptions } from "./output.js";
+import { CliError, formatIssue, formatIssues, writeErr, writeJson, type GlobalOptions } from "./output.js";
 
 export interface PlanningArgs extends GlobalOptions {
   policy: string;
@@ -65,7 +65,7 @@ export async function planFromArgs(
   const seriesList = parseSeriesList(args.odoo);
   const outInfo = await stat(args.out).catch(() => undefined);
   if (outInfo && !outInfo.isDirectory()) {
-    throw new CliError(`--out ${args.out} exists and is not a folder`, EXIT_BAD_INPUT, {
+    throw new CliError(`--out ${args.out} exists and is not a folder`, "input", {
       expected: "a folder to write the addon(s) into (created when missing)",
     });
   }
@@ -100,7 +100,7 @@ export async function planFromArgs(
   const plans = await planAddons(loaded.policy, seriesList, args.out, templates).catch(async (error: Error) => {
     await release();
     if (/exists and is not a folder/.test(error.message))
-      throw new CliError(error.message, EXIT_BAD_INPUT, { expected: "a folder (or nothing) where the addon goes" });
+      throw new CliError(error.message, "input", { expected: "a folder (or nothing) where the addon goes" });
     throw error;
   });
   return { policy: loaded.policy, warnings: loaded.warnings, templates, seriesList, plans, release };

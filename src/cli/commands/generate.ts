@@ -71,7 +71,7 @@ export const generateCommand: CommandModule<GlobalOptions, GenerateArgs> = {
       return await generate(args, planned);
     } catch (error) {
       if (error instanceof OutputBusyError)
-        throw new CliError(error.message, EXIT_BAD_INPUT, {
+        throw new CliError(error.message, "busy", {
           kind: "busy",
           dir: error.dir,
           pid: error.holderPid,
@@ -120,7 +120,7 @@ function unwritable(error: unknown, out: string): CliError | undefined {
         ? `${err.path} cannot be created`
         : undefined;
   if (!reason) return undefined;
-  return new CliError(`cannot write to --out ${out}: ${reason}`, EXIT_BAD_INPUT, {
+  return new CliError(`cannot write to --out ${out}: ${reason}`, "input", {
     kind: "unwritable",
     path: file ?? err.path,
     expected: "a folder you can write to (created when missing)",

@@ -27,7 +27,7 @@ function treeFor(series: string, odooSrc: string | undefined, many: boolean): st
   if (!odooSrc) return undefined;
   const isTree = existsSync(path.join(odooSrc, "odoo", "release.py"));
   if (isTree && many) {
-    throw new CliError(`--odoo-src ${odooSrc} is one Odoo tree, but several series were asked for`, EXIT_BAD_INPUT, {
+    throw new CliError(`--odoo-src ${odooSrc} is one Odoo tree, but several series were asked for`, "input", {
       kind: "input",
       hint: "pass a single --odoo series with a tree, or a folder that holds one tree per series (<folder>/<series>)",
     });
@@ -85,7 +85,7 @@ function addonDirFor(dir: string, series: string): string {
     addons.length === 0
       ? `${dir} is not an Odoo addon, and ${seriesDir} holds no addon`
       : `${seriesDir} holds ${addons.length} addons (${addons.map((a) => path.basename(a)).join(", ")}); name one`,
-    EXIT_BAD_INPUT,
+    "input",
     {
       kind: "not_an_addon",
       hint: "pass an addon folder (with __manifest__.py), or the folder generate --odoo 16.0,17.0 wrote: DIR/<series>/<addon>",
@@ -96,7 +96,7 @@ function addonDirFor(dir: string, series: string): string {
 /** The Docker backend (src/verify/docker), loaded only when asked for. Its report has the local report's shape. */
 async function verifyWithDocker(args: VerifyArgs, series: string, onProgress: ((event: ProgressEvent) => void) | undefined): Promise<DockerVerifyReport> {
   if (args.odooSrc || args.python) {
-    throw new CliError("--odoo-src and --python are options of the local backend; --docker runs Odoo from an image", EXIT_BAD_INPUT, {
+    throw new CliError("--odoo-src and --python are options of the local backend; --docker runs Odoo from an image", "input", {
       kind: "input",
       hint: "drop --docker to use a source tree, or drop --odoo-src/--python and pick the image with --odoo-image",
     });
@@ -151,7 +151,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
       else verify.readAddon(args.addonDir);
     } catch (error) {
       // One line: the message and what to pass instead.
-      if (error instanceof verify.VerifyError) throw new CliError(error.oneLine(), EXIT_BAD_INPUT, { kind: error.code });
+      if (error instanceof verify.VerifyError) throw new CliError(error.oneLine(), "unavailable", { kind: error.code });
       throw error;
     }
 
