@@ -28,7 +28,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { loadPolicy } from "../src/policy/index.js";
+import { loadPolicy } from "../src/generate/policy-file.js";
 import type { Series } from "../src/policy/model.js";
 import { loadTemplateSet, renderAddon } from "../src/render/index.js";
 import { TEMPLATE_DB, verifyAddon, type VerifyReport } from "../src/verify/index.js";

@@ -29,7 +29,7 @@ import os from "node:os";
 import path from "node:path";
 import { createHmac } from "node:crypto";
 import { execa } from "execa";
-import { loadPolicy } from "../src/policy/index.js";
+import { loadPolicy } from "../src/generate/policy-file.js";
 import type { Series } from "../src/policy/model.js";
 import { loadTemplateSet, renderAddon } from "../src/render/index.js";
 import { cacheRoot } from "../src/verify/environment.js";

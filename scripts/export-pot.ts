@@ -20,7 +20,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadPolicy } from "../src/policy/load.js";
+import { loadPolicy } from "../src/generate/policy-file.js";
 import { SERIES, type Series } from "../src/policy/model.js";
 import { FEATURES, loadTemplateSet, POT_DATA, renderAddon, type PotData } from "../src/render/index.js";
 import { writeTreesAtomically } from "../src/write/atomic.js";

@@ -19,7 +19,8 @@ import { schemaCommand } from "./commands/schema.js";
 import { setupCommand } from "./commands/setup.js";
 import { validateCommand } from "./commands/validate.js";
 import { verifyCommand } from "./commands/verify.js";
-import { EXIT_BAD_INPUT, writeErr, writeJson } from "./output.js";
+import { EXIT_CODE_OF, exitCodesLine } from "./exit-codes.js";
+import { writeErr, writeJson } from "./output.js";
 
 const argv = hideBin(process.argv);
 const json = argv.includes("--json");
@@ -52,7 +53,7 @@ await yargs(argv)
   .help()
   .alias("h", "help")
   .alias("v", "version")
-  .epilogue("Exit codes: 0 ok, 1 a check failed, 2 bad input or usage.")
+  .epilogue(exitCodesLine())
   .wrap(Math.min(100, process.stdout.columns || 100))
   .fail((message, error) => {
     // Usage errors (unknown command or option, missing argument) exit 2, never with a stack trace.
@@ -65,6 +66,6 @@ await yargs(argv)
       writeErr(`odoo-2fa: error: ${text}`);
       writeErr(`run "odoo-2fa --help" (or "odoo-2fa <command> --help") for usage`);
     }
-    process.exit(EXIT_BAD_INPUT);
+    process.exit(EXIT_CODE_OF.usage);
   })
   .parseAsync();

@@ -3,28 +3,31 @@
  * `--json` objects. The only module besides the commands that writes to stdout/stderr.
  * Deliberately light: no policy/render imports, so `main.ts` starts fast.
  */
+import { kindOf, type ErrorKind } from "../errors.js";
 import type { PolicyIssue } from "../policy/issues.js";
+import { EXIT_CODE_OF, EXIT_INTERNAL, type ExitCode } from "./exit-codes.js";
 
-export const EXIT_OK = 0;
-/** A check failed (e.g. generate would overwrite hand-edited files). */
-export const EXIT_CHECK_FAILED = 1;
-/** Bad input or usage: an invalid policy, an unknown option, a file that exists. */
-export const EXIT_BAD_INPUT = 2;
-
-export type ExitCode = typeof EXIT_OK | typeof EXIT_CHECK_FAILED | typeof EXIT_BAD_INPUT;
+export { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_OK, type ExitCode } from "./exit-codes.js";
 
 export interface GlobalOptions {
   json: boolean;
 }
 
-/** A user-facing failure: printed as one line (plus expected/hint), never with a stack trace. */
+/**
+ * A user-facing failure: printed as one line (plus expected/hint), never with a stack trace.
+ * Its `kind` decides the exit code (exit-codes.ts); `details.kind` may name it finer for --json.
+ */
 export class CliError extends Error {
   constructor(
     message: string,
-    readonly exitCode: ExitCode = EXIT_BAD_INPUT,
+    readonly kind: ErrorKind = "input",
     readonly details: { kind?: string; expected?: string; hint?: string; [key: string]: unknown } = {},
   ) {
     super(message);
+  }
+
+  get exitCode(): ExitCode {
+    return EXIT_CODE_OF[this.kind];
   }
 }
 
@@ -76,7 +79,7 @@ export function printCliError(name: string, error: CliError, json: boolean): voi
       ok: false,
       command: name,
       error: {
-        kind: error.details.kind ?? (error.exitCode === EXIT_BAD_INPUT ? "input" : "check"),
+        kind: error.details.kind ?? error.kind,
         message: error.message,
         ...error.details,
       },
@@ -90,17 +93,20 @@ export function printCliError(name: string, error: CliError, json: boolean): voi
 
 /**
  * Wraps a command's work: its return value is the exit code; a CliError becomes a one-line
- * message (or a JSON object with --json) and its exit code; anything else is reported as an
- * internal error (stack only with ODOO_2FA_DEBUG=1).
+ * message (or a JSON object with --json) and the exit code of its kind; another domain error
+ * (one with a kind) the same; anything else is an internal error, exit 70 (stack only with
+ * ODOO_2FA_DEBUG=1).
  */
 export function command<A extends GlobalOptions>(name: string, run: (args: A) => Promise<ExitCode>): (args: A) => Promise<void> {
   return async (args) => {
     try {
       process.exitCode = await run(args);
     } catch (error) {
-      if (error instanceof CliError) {
-        printCliError(name, error, args.json);
-        process.exitCode = error.exitCode;
+      const kind = kindOf(error);
+      const known = error instanceof CliError ? error : kind ? new CliError((error as Error).message, kind) : undefined;
+      if (known) {
+        printCliError(name, known, args.json);
+        process.exitCode = known.exitCode;
         return;
       }
       const message = internalMessage(error);
@@ -111,7 +117,7 @@ export function command<A extends GlobalOptions>(name: string, run: (args: A) =>
         else if (!(error as NodeJS.ErrnoException)?.code)
           writeErr("    hint: this looks like a bug in odoo-2fa; rerun with ODOO_2FA_DEBUG=1 for details and report it");
       }
-      process.exitCode = EXIT_CHECK_FAILED;
+      process.exitCode = EXIT_INTERNAL;
     }
   };
 }

@@ -11,7 +11,7 @@ import type { LoadResult } from "../policy/index.js";
 import { SERIES, type Series } from "../policy/model.js";
 import type { TemplateSet } from "../render/index.js";
 import { parseSeriesList } from "./series.js";
-import { CliError, EXIT_BAD_INPUT, formatIssue, formatIssues, writeErr, writeJson, type GlobalOptions } from "./output.js";
+import { CliError, formatIssue, formatIssues, writeErr, writeJson, type GlobalOptions } from "./output.js";
 
 export interface PlanningArgs extends GlobalOptions {
   policy: string;
@@ -74,21 +74,22 @@ export async function planFromArgs(
 ): Promise<Planned | undefined> {
   const seriesList = parseSeriesList(args.odoo);
   if (args.layout === "oca" && seriesList.length > 1)
-    throw new CliError(`--layout oca takes one series (--odoo names ${seriesList.length})`, EXIT_BAD_INPUT, {
+    throw new CliError(`--layout oca takes one series (--odoo names ${seriesList.length})`, "usage", {
       kind: "usage",
       expected: "one --odoo series: an OCA repository has a branch per series, the addon at its root",
       hint: `generate each series on its own branch: git checkout ${seriesList[0]} && odoo-2fa generate ${args.policy} --odoo ${seriesList[0]} --layout oca --out .`,
     });
   const outInfo = await stat(args.out).catch(() => undefined);
   if (outInfo && !outInfo.isDirectory()) {
-    throw new CliError(`--out ${args.out} exists and is not a folder`, EXIT_BAD_INPUT, {
+    throw new CliError(`--out ${args.out} exists and is not a folder`, "input", {
       expected: "a folder to write the addon(s) into (created when missing)",
     });
   }
-  const [{ loadPolicy }, { loadTemplateSet }, { addonDir, planAddons }] = await Promise.all([
-    import("../policy/load.js"),
+  const [{ loadPolicy }, { loadTemplateSet }, { addonDir }, { lockOutputs, planAddons }] = await Promise.all([
+    import("../generate/policy-file.js"),
     import("../render/index.js"),
     import("../plan/addons.js"),
+    import("../generate/index.js"),
   ]);
   const [loaded, templates] = await Promise.all([
     loadPolicy(args.policy, { series: seriesList, strict: args.strict }),
@@ -112,12 +113,12 @@ export async function planFromArgs(
   if (!args.json && loaded.warnings.length) writeErr(loaded.warnings.map(formatIssue).join("\n"));
   const dirs = seriesList.map((series) => addonDir(args.out, loaded.policy.addon.name, series, seriesList.length > 1));
   await refuseOtherLayout(args, loaded.policy.addon.name, seriesList, dirs);
-  const release = options.lock ? await (await import("../write/atomic.js")).lockOutputs(dirs) : async () => {};
+  const release = options.lock ? await lockOutputs(dirs) : async () => {};
   const layout = args.layout ?? (seriesList.length === 1 ? await layoutOf(dirs[0]!) : undefined) ?? "default";
   const plans = await planAddons(loaded.policy, seriesList, args.out, templates, layout).catch(async (error: Error) => {
     await release();
     if (/exists and is not a folder/.test(error.message))
-      throw new CliError(error.message, EXIT_BAD_INPUT, { expected: "a folder (or nothing) where the addon goes" });
+      throw new CliError(error.message, "input", { expected: "a folder (or nothing) where the addon goes" });
     throw error;
   });
   return { policy: loaded.policy, warnings: loaded.warnings, templates, seriesList, plans, release };
@@ -154,7 +155,7 @@ async function refuseOtherLayout(args: PlanningArgs, addon: string, seriesList: 
     const right = path.join(args.out, others.includes(series) ? series : others[0]!);
     throw new CliError(
       `--out ${args.out} holds a multi-series tree (${path.join(args.out, "<series>", addon)} for ${others.join(", ")}); with one series the addon is OUT/${addon}`,
-      EXIT_BAD_INPUT,
+      "usage",
       {
         kind: "layout",
         expected: `--out ${right}${others.includes(series) ? "" : ` (there is no ${path.join(args.out, series, addon)})`}, or --odoo ${others.join(",")} --out ${args.out}`,
@@ -172,7 +173,7 @@ async function refuseOtherLayout(args: PlanningArgs, addon: string, seriesList: 
   const series = lock?.series;
   throw new CliError(
     `--out ${args.out} holds one series' addon (${single}${series ? `, Odoo ${series}` : ""}); with several series each addon is OUT/<series>/${addon}`,
-    EXIT_BAD_INPUT,
+    "usage",
     {
       kind: "layout",
       expected: series ? `--odoo ${series} --out ${args.out}` : `one series with --out ${args.out}`,

@@ -5,7 +5,8 @@
  */
 import type { Argv, MiddlewareFunction } from "yargs";
 import type { ReportError } from "../report/errors.js";
-import { CliError, EXIT_BAD_INPUT, EXIT_CHECK_FAILED, printCliError, type GlobalOptions } from "./output.js";
+import { EXIT_CODE_OF } from "./exit-codes.js";
+import { CliError, printCliError, type GlobalOptions } from "./output.js";
 
 export interface RemoteArgs {
   url: string;
@@ -36,12 +37,12 @@ export function refuseSecrets(commandName: string): MiddlewareFunction<GlobalOpt
       commandName,
       new CliError(
         `--${given} is refused: odoo-2fa ${commandName} never takes a password${given.startsWith("pass") ? "" : " or an API key"} on the command line (it would show in the process list and the shell history)`,
-        EXIT_BAD_INPUT,
+        "input",
         { kind: "secret-on-command-line", hint: SECRET_HINT },
       ),
       argv.json === true,
     );
-    process.exit(EXIT_BAD_INPUT);
+    process.exit(EXIT_CODE_OF.usage);
   };
 }
 
@@ -80,12 +81,12 @@ export function checkUrl(url: string): string | undefined {
   try {
     parsed = new URL(url);
   } catch {
-    throw new CliError(`--url ${url} is not a URL`, EXIT_BAD_INPUT, { kind: "usage", expected: "Odoo's address, e.g. https://erp.example.com" });
+    throw new CliError(`--url ${url} is not a URL`, "usage", { kind: "usage", expected: "Odoo's address, e.g. https://erp.example.com" });
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-    throw new CliError(`--url must be an http:// or https:// address, not ${parsed.protocol}`, EXIT_BAD_INPUT, { kind: "usage", expected: "e.g. https://erp.example.com" });
+    throw new CliError(`--url must be an http:// or https:// address, not ${parsed.protocol}`, "usage", { kind: "usage", expected: "e.g. https://erp.example.com" });
   if (parsed.username || parsed.password)
-    throw new CliError("--url must not hold a user name or password", EXIT_BAD_INPUT, { kind: "usage", hint: SECRET_HINT });
+    throw new CliError("--url must not hold a user name or password", "usage", { kind: "usage", hint: SECRET_HINT });
   if (parsed.protocol === "http:" && !LOOPBACK.test(parsed.hostname))
     return `warning: ${parsed.origin} is plain http: the API key crosses the network unencrypted; use https://`;
   return undefined;
@@ -94,15 +95,15 @@ export function checkUrl(url: string): string | undefined {
 /** The checked options, defaults applied, and the warning --url deserves (printed once the key file is read). */
 export function remoteArgs(args: Partial<RemoteArgs>): { args: RemoteArgs; urlWarning?: string } {
   for (const [name, value] of [["url", args.url], ["db", args.db], ["login", args.login], ["api-key-file", args.apiKeyFile], ["timeout", args.timeout]] as const)
-    if (Array.isArray(value)) throw new CliError(`--${name} is given ${value.length} times`, EXIT_BAD_INPUT, { kind: "usage", expected: `--${name} once` });
+    if (Array.isArray(value)) throw new CliError(`--${name} is given ${value.length} times`, "usage", { kind: "usage", expected: `--${name} once` });
   const url = args.url ?? "";
   const urlWarning = checkUrl(url);
   const db = args.db ?? "";
   const login = args.login ?? DEFAULT_LOGIN;
   const timeout = args.timeout ?? DEFAULT_TIMEOUT_SECONDS;
-  if (!db.trim()) throw new CliError("--db is empty", EXIT_BAD_INPUT, { kind: "usage", expected: "the database name" });
-  if (!login.trim()) throw new CliError("--login is empty", EXIT_BAD_INPUT, { kind: "usage", expected: "the login of the user who owns the API key" });
-  if (!(Number.isFinite(timeout) && timeout > 0)) throw new CliError("--timeout must be a positive number of seconds", EXIT_BAD_INPUT, { kind: "usage" });
+  if (!db.trim()) throw new CliError("--db is empty", "usage", { kind: "usage", expected: "the database name" });
+  if (!login.trim()) throw new CliError("--login is empty", "usage", { kind: "usage", expected: "the login of the user who owns the API key" });
+  if (!(Number.isFinite(timeout) && timeout > 0)) throw new CliError("--timeout must be a positive number of seconds", "usage", { kind: "usage" });
   return { args: { url, db, login, apiKeyFile: args.apiKeyFile ?? "", timeout }, ...(urlWarning ? { urlWarning } : {}) };
 }
 
@@ -112,14 +113,14 @@ export async function readKey(file: string, commandName: string): Promise<{ key:
   try {
     return await readApiKeyFile(file, commandName);
   } catch (error) {
-    if (error instanceof ApiKeyFileError) throw new CliError(error.message, EXIT_BAD_INPUT, { kind: error.code, hint: error.hint });
+    if (error instanceof ApiKeyFileError) throw new CliError(error.message, "input", { kind: error.code, hint: error.hint });
     throw error;
   }
 }
 
 /** A refusal or failure of the server: exit 1, its kind, hint and the server's own words. */
 export function serverError(error: ReportError): CliError {
-  return new CliError(error.message, EXIT_CHECK_FAILED, {
+  return new CliError(error.message, "server", {
     kind: error.code,
     hint: error.hint,
     ...(error.serverMessage ? { serverMessage: error.serverMessage } : {}),

@@ -1,6 +1,6 @@
 import { SERIES, type Series } from "../policy/model.js";
 import { didYouMean } from "../policy/suggest.js";
-import { CliError, EXIT_BAD_INPUT } from "./output.js";
+import { CliError } from "./output.js";
 
 /** `--odoo 16.0,17.0`, `--odoo all`, repeated `--odoo` → the series, in release order, once each. */
 export function parseSeriesList(values: readonly string[]): Series[] {
@@ -10,7 +10,7 @@ export function parseSeriesList(values: readonly string[]): Series[] {
     .map((part) => part.trim())
     .filter(Boolean);
   if (parts.length === 0)
-    throw new CliError("--odoo names no series", EXIT_BAD_INPUT, {
+    throw new CliError("--odoo names no series", "usage", {
       kind: "usage",
       expected: `all, or one or more of ${SERIES.join(", ")} separated by commas`,
     });
@@ -31,7 +31,7 @@ export function parseSeriesList(values: readonly string[]): Series[] {
       : /^\d+(\.\d+)?$/.test(part)
         ? `odoo-2fa supports Odoo ${SERIES[0]} to ${SERIES[SERIES.length - 1]}`
         : undefined;
-    throw new CliError(`--odoo: unknown Odoo series "${part}"`, EXIT_BAD_INPUT, {
+    throw new CliError(`--odoo: unknown Odoo series "${part}"`, "usage", {
       kind: "usage",
       expected: `all, or one or more of ${SERIES.join(", ")} separated by commas`,
       ...(hint ? { hint } : {}),

@@ -33,7 +33,7 @@ export interface Lock {
  * The digest of what the addon is generated from: the whole normalised policy but `proxy`. The
  * reverse-proxy rules are no part of the addon, so a change only to `proxy.*` leaves the addons
  * current; the proxy snippet records its own digest, which covers them (`policySha256` in
- * src/proxy/render.ts).
+ * src/proxy/model.ts).
  */
 export function policyDigest(policy: Policy): string {
   const { proxy: _proxy, ...addon } = policy;

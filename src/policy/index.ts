@@ -1,5 +1,4 @@
 export {
-  loadPolicy,
   parsePolicyBytes,
   parsePolicyText,
   toModel,
@@ -9,7 +8,7 @@ export {
   type LoadResult,
 } from "./load.js";
 export { policySchema, policyJsonSchema, LICENSES, type PolicyFile } from "./schema.js";
-export { countIssues, formatPath, sortIssues, type PolicyIssue } from "./issues.js";
+export { countIssues, fileIssue, formatPath, sortIssues, type PolicyIssue } from "./issues.js";
 export { parseCidr, normaliseCidr, type CidrResult } from "./cidr.js";
 export {
   COMMUNITY_MODULES,

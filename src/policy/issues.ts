@@ -44,3 +44,31 @@ export function sortIssues(issues: readonly PolicyIssue[]): PolicyIssue[] {
       (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
   );
 }
+
+/** An error about the file as a whole (or one place of it): no key path. */
+export function fileIssue(file: string, message: string, expected: string, hint?: string, line = 0, col = 0): PolicyIssue {
+  return { severity: "error", file, line, col, path: "", message, expected, ...(hint === undefined ? {} : { hint }) };
+}
+
+/** A finding at a key path and a place, before it knows its file and severity. */
+export interface Finding {
+  path: PolicyPath;
+  at: { line: number; col: number };
+  message: string;
+  expected: string;
+  hint?: string;
+}
+
+export function issueOf(file: string, severity: PolicyIssue["severity"], finding: Finding): PolicyIssue {
+  const { path, at, message, expected, hint } = finding;
+  return {
+    severity,
+    file,
+    line: at.line,
+    col: at.col,
+    path: formatPath(path),
+    message,
+    expected,
+    ...(hint === undefined ? {} : { hint }),
+  };
+}

@@ -4,8 +4,7 @@
  * is described by the zod schema in `schema.ts`.
  */
 
-export const SERIES = ["16.0", "17.0", "18.0", "19.0"] as const;
-export type Series = (typeof SERIES)[number];
+export { SERIES, type Series } from "../profiles/series.js";
 
 export type AddonLicense = "LGPL-3" | "AGPL-3" | "OPL-1" | "Other proprietary";
 

@@ -2,23 +2,15 @@ import type { SeriesProfile } from "./types.js";
 
 export const profile16: SeriesProfile = {
   series: "16.0",
-  webHomeController: "odoo.addons.web.controllers.home",
   userGroupsField: "groups_id",
   groupUsersField: "users",
-  recordGroupsField: "groups_id",
   checkCredentialsArg: "password",
   apiKeyGenerateTakesExpiration: false,
-  settingsMarkup: "div",
   listViewTag: "tree",
   listViewMode: "tree",
-  modifierSyntax: "attrs",
-  rpcModule: "base",
-  coreEnforcementModule: "auth_totp_mail_enforce",
   hasJson2: false,
   hookArgs: "cr, registry",
   registryClearCache: "clear_caches",
-  sessionAccess: "attribute",
-  jsonRouteType: "json",
   cacheSignal: {
     signal: "PERFORM nextval('base_cache_signaling')",
     current: "SELECT last_value FROM base_cache_signaling",

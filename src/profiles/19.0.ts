@@ -7,9 +7,6 @@ export const profile19: SeriesProfile = {
   userGroupsField: "group_ids",
   addonDepends: ["auth_totp", "bus", "auth_totp_mail", "auth_totp_portal", "base_setup"],
   groupUsersField: "user_ids",
-  recordGroupsField: "group_ids",
-  rpcModule: "rpc",
-  coreEnforcementModule: "auth_totp_mail",
   hasJson2: true,
   rpcCheckMethod: "_check_uid_passwd",
   totpRefusesReplays: true,
@@ -18,7 +15,5 @@ export const profile19: SeriesProfile = {
     signal: "INSERT INTO orm_signaling_default DEFAULT VALUES",
     current: "SELECT max(id) FROM orm_signaling_default",
   },
-  sessionAccess: "item",
-  jsonRouteType: "jsonrpc",
   cronBatches: "commit_progress",
 };

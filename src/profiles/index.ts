@@ -1,4 +1,4 @@
-import type { Series } from "../policy/model.js";
+import type { Series } from "./series.js";
 import { profile16 } from "./16.0.js";
 import { profile17 } from "./17.0.js";
 import { profile18 } from "./18.0.js";
@@ -6,6 +6,7 @@ import { profile19 } from "./19.0.js";
 import type { SeriesProfile } from "./types.js";
 
 export type { SeriesProfile } from "./types.js";
+export { isSeries, SERIES, type Series } from "./series.js";
 
 const PROFILES: Readonly<Record<Series, SeriesProfile>> = {
   "16.0": profile16,

@@ -1,4 +1,4 @@
-import type { Series } from "../policy/model.js";
+import type { Series } from "./series.js";
 
 /**
  * Everything that differs between Odoo series, as data. Templates read these values as
@@ -7,30 +7,18 @@ import type { Series } from "../policy/model.js";
  */
 export interface SeriesProfile {
   series: Series;
-  /** Python module of the `/web/login` controller (`Home`). */
-  webHomeController: string;
   /** Field on `res.users` holding the user's own groups. */
   userGroupsField: "groups_id" | "group_ids";
   /** Field on `res.groups` listing its users. */
   groupUsersField: "users" | "user_ids";
-  /** Field on views, menus and actions restricting them to groups. */
-  recordGroupsField: "groups_id" | "group_ids";
   /** `_check_credentials(password, env)` until 17.0, `(credential, env)` from 18.0. */
   checkCredentialsArg: "password" | "credential";
   /** `res.users.apikeys._generate(scope, name)` or `(scope, name, expiration_date)`. */
   apiKeyGenerateTakesExpiration: boolean;
-  /** General Settings markup: `div` (o_setting_box) in 16.0, `<app>/<block>/<setting>` after. */
-  settingsMarkup: "div" | "app-block-setting";
   /** Root tag of list views. */
   listViewTag: "tree" | "list";
   /** `view_mode` token for list views. */
   listViewMode: "tree" | "list";
-  /** Dynamic modifiers: `attrs="{...}"` in 16.0, inline Python expressions after. */
-  modifierSyntax: "attrs" | "inline";
-  /** Module holding `/xmlrpc/2` and `/jsonrpc`. */
-  rpcModule: "base" | "rpc";
-  /** Core module implementing `auth_totp.policy` (the e-mailed code fallback). */
-  coreEnforcementModule: "auth_totp_mail_enforce" | "auth_totp_mail";
   /** Whether `/json/2/<model>/<method>` (bearer API keys) exists. */
   hasJson2: boolean;
   /** Init/uninstall hooks take `(cr, registry)` in 16.0 and `(env)` after. */
@@ -52,10 +40,6 @@ export interface SeriesProfile {
   rpcCheckMethod: "check" | "_check_uid_passwd";
   /** Registry cache invalidation: `clear_caches()` in 16.0, `clear_cache()` after. */
   registryClearCache: "clear_caches" | "clear_cache";
-  /** Session values: attribute access until 18.0, item access only in 19.0. */
-  sessionAccess: "attribute" | "item";
-  /** JSON route type name used in `@http.route(type=...)`. */
-  jsonRouteType: "json" | "jsonrpc";
   /** Modules the generated addon always depends on (group modules of the policy are added). */
   addonDepends: readonly string[];
   /** `ir.cron` still has `numbercall` (default 1: run once) and `doall`: 16.0 and 17.0. */

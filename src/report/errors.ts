@@ -19,6 +19,8 @@ export type ReportErrorCode =
 
 export class ReportError extends Error {
   override readonly name = "ReportError";
+  /** A refusal or failure of the server (exit 1). */
+  readonly kind = "server" as const;
   constructor(
     readonly code: ReportErrorCode,
     message: string,

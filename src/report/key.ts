@@ -14,6 +14,7 @@ export const CREATE_KEY_HINT =
 
 export class ApiKeyFileError extends Error {
   override readonly name = "ApiKeyFileError";
+  readonly kind = "input" as const;
   constructor(
     readonly code: "key-file-missing" | "key-file-unreadable" | "not-an-api-key",
     message: string,

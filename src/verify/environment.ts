@@ -9,8 +9,6 @@ import path from "node:path";
 import { execa } from "execa";
 import { VerifyError } from "./errors.js";
 
-export const SUPPORTED_SERIES = ["16.0", "17.0", "18.0", "19.0"] as const;
-
 export interface AddonInfo {
   /** Technical name: the folder's name. */
   name: string;

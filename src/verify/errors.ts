@@ -1,6 +1,6 @@
 /**
- * Why `verify` could not run at all (as opposed to "ran, and a check failed").
- * Every one of these maps to exit code 2: bad input, or a backend that is missing.
+ * Why `verify` could not run at all (as opposed to "ran, and a check failed"): kind
+ * "unavailable" (the CLI maps it to exit 2: bad input, or a backend that is missing).
  */
 export type VerifyErrorCode =
   | "not-an-addon"
@@ -14,7 +14,7 @@ export type VerifyErrorCode =
 
 export class VerifyError extends Error {
   override readonly name = "VerifyError";
-  readonly exitCode = 2 as const;
+  readonly kind = "unavailable" as const;
   constructor(
     readonly code: VerifyErrorCode,
     message: string,

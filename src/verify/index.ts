@@ -1,4 +1,5 @@
 export { verifyAddon, templateModules, templateKey, TEMPLATE_BASE_MODULES, TEMPLATE_DB } from "./local.js";
+export { SERIES } from "../profiles/series.js";
 export { VerifyError, type VerifyErrorCode } from "./errors.js";
 export {
   readAddon,
@@ -9,7 +10,6 @@ export {
   sourcesRoot,
   cacheRoot,
   manifestDepends,
-  SUPPORTED_SERIES,
   type AddonInfo,
   type OdooTree,
 } from "./environment.js";

@@ -27,12 +27,12 @@ import {
   type OdooTree,
   type PostgresBinaries,
   readAddon,
-  SUPPORTED_SERIES,
   treeHasModule,
   treeModuleManifest,
 } from "./environment.js";
 import { VerifyError } from "./errors.js";
-import { analyzeLog, type LogAnalysis, parseLogRecords, recordText } from "./log.js";
+import { checkedSeries, runOutcome, Steps, verdict } from "./run.js";
+import { analyzeLog, parseLogRecords, recordText } from "./log.js";
 import {
   type Cluster,
   clusterIn,
@@ -45,7 +45,7 @@ import {
   stopCluster,
   stopClusterNow,
 } from "./postgres.js";
-import type { StepName, VerifyOptions, VerifyReport, StepTiming } from "./types.js";
+import type { VerifyOptions, VerifyReport } from "./types.js";
 
 /** Modules every template database holds, before the addon's own core `depends`. */
 export const TEMPLATE_BASE_MODULES = ["base", "web", "auth_totp", "portal", "auth_totp_portal"] as const;
@@ -231,63 +231,6 @@ function nowMs(): number {
   return performance.now();
 }
 
-class Steps {
-  readonly timings: StepTiming[] = [];
-  private current?: { name: StepName; start: number };
-  constructor(
-    private readonly series: string,
-    private readonly onProgress?: VerifyOptions["onProgress"],
-  ) {}
-
-  start(name: StepName, detail?: string): void {
-    if (this.current?.name === name) return;
-    this.end("done");
-    this.current = { name, start: nowMs() };
-    this.onProgress?.({ series: this.series, step: name, state: "start", detail });
-  }
-
-  end(state: "done" | "failed", detail?: string): void {
-    if (!this.current) return;
-    const ms = Math.round(nowMs() - this.current.start);
-    this.timings.push({ step: this.current.name, ms, state, detail });
-    this.onProgress?.({ series: this.series, step: this.current.name, state, ms, detail });
-    this.current = undefined;
-  }
-
-  get active(): StepName | undefined {
-    return this.current?.name;
-  }
-}
-
-/** Turns the log of the addon's install into the report's verdict (both backends). */
-export function verdict(analysis: LogAnalysis, exitCode: number | undefined, testsRun = true): { problems: string[]; notes: string[] } {
-  const problems: string[] = [];
-  const notes: string[] = [];
-  if (analysis.installError) {
-    const where = analysis.installError.file ? ` in ${analysis.installError.file}${analysis.installError.fileLine ? `:${analysis.installError.fileLine}` : ""}` : "";
-    problems.push(`install failed${where}: ${analysis.installError.message.split("\n")[0]}`);
-  } else if (!analysis.installed) {
-    problems.push(`install failed: Odoo never reported the addon as loaded (exit ${exitCode ?? "killed"})`);
-  }
-  if (analysis.result) {
-    if (analysis.result.failed > 0 || analysis.result.errors > 0) {
-      problems.push(`tests: ${analysis.result.failed} failed, ${analysis.result.errors} error(s) of ${analysis.result.total}`);
-    } else if (analysis.result.total === 0) notes.push("the addon has no tests: none ran");
-  } else if (analysis.installed && testsRun) {
-    problems.push(`Odoo did not report a test result (exit ${exitCode ?? "killed"})`);
-  }
-  if (analysis.failures.length > 0 && !problems.some((p) => p.startsWith("tests:"))) {
-    problems.push(`tests: ${analysis.failures.length} failing test(s)`);
-  }
-  if (analysis.issues.length > 0) {
-    const warnings = analysis.issues.filter((i) => i.level === "WARNING").length;
-    const errors = analysis.issues.length - warnings;
-    problems.push(`log: ${[errors ? `${errors} error(s)` : "", warnings ? `${warnings} warning(s)` : ""].filter(Boolean).join(", ")} logged`);
-  }
-  if (exitCode !== 0 && problems.length === 0) problems.push(`Odoo exited with status ${exitCode ?? "killed"}`);
-  return { problems, notes };
-}
-
 /**
  * Installs the addon at `options.addonDir` into a throwaway database of a real Odoo (local
  * backend) and runs its tests. Resolves to a report whatever the addon does (exitCode 0 or 1);
@@ -297,9 +240,7 @@ export function verdict(analysis: LogAnalysis, exitCode: number | undefined, tes
 export async function verifyAddon(options: VerifyOptions): Promise<VerifyReport> {
   const started = nowMs();
   const env = options.env ?? process.env;
-  if (!SUPPORTED_SERIES.includes(options.series as never)) {
-    throw new VerifyError("bad-series", `Unknown Odoo series "${options.series}".`, `Use one of ${SUPPORTED_SERIES.join(", ")} or all.`);
-  }
+  checkedSeries(options.series);
   const addon = readAddon(options.addonDir);
   const tree = locateTree(options.series, options.odooSrc, env);
   const bin = findPostgres(env);
@@ -404,17 +345,8 @@ export async function verifyAddon(options: VerifyOptions): Promise<VerifyReport>
       series: tree.series,
       lacksDependencies: (module) => treeModuleManifest(tree, module) !== undefined && lacksDependencies(tree, module, seen),
     });
-    const { problems, notes } = verdict(analysis, run.exitCode, options.runTests !== false);
-    const ok = problems.length === 0;
-    if (steps.active === "addon") {
-      steps.end(analysis.installed ? "done" : "failed", analysis.installed ? "installed" : "install failed");
-      if (analysis.installed) {
-        steps.start("tests");
-        steps.end(ok ? "done" : "failed", "no test ran");
-      }
-    } else {
-      steps.end(ok ? "done" : "failed", analysis.result ? `${analysis.result.total} tests, ${analysis.result.failed} failed, ${analysis.result.errors} error(s)` : undefined);
-    }
+    const outcome = runOutcome(analysis, verdict(analysis, run.exitCode, options.runTests !== false));
+    steps.finishTests(analysis, outcome.ok);
 
     steps.start("cleanup", options.keepDb ? "stopping PostgreSQL, keeping the database" : "stopping PostgreSQL, removing the temporary folder");
     await stopCluster(cluster);
@@ -431,32 +363,15 @@ export async function verifyAddon(options: VerifyOptions): Promise<VerifyReport>
     } else await rm(tmp, { recursive: true, force: true });
     steps.end("done");
 
-    const result = analysis.result;
     return {
       backend: "local",
       addon: addon.name,
       addonDir: addon.dir,
       series: tree.series,
-      ok,
-      exitCode: ok ? 0 : 1,
-      problems,
-      notes,
+      ...outcome,
       odoo: { tree: tree.root, version: tree.version, python, postgres: bin.bindir, exitCode: run.exitCode ?? null },
       template: { reused, key, dir: cacheDir, modules, ms: templateMs },
       database,
-      install: { ok: analysis.installed, error: analysis.installError },
-      tests: {
-        total: result?.total ?? 0,
-        failed: result?.failed ?? analysis.failures.filter((f) => f.kind === "FAIL").length,
-        errors: result?.errors ?? analysis.failures.filter((f) => f.kind === "ERROR").length,
-        skipped: analysis.skipped.length,
-        passed: result ? Math.max(0, result.total - result.failed - result.errors - analysis.skipped.length) : 0,
-        reported: result !== undefined,
-        failures: analysis.failures,
-        skippedTests: analysis.skipped,
-      },
-      warnings: analysis.issues,
-      ignored: analysis.ignored,
       steps: steps.timings,
       durationMs: Math.round(nowMs() - started),
       logFile,

@@ -11,6 +11,7 @@ export interface WriteTarget {
 
 /** Another run holds the lock of an output folder. */
 export class OutputBusyError extends Error {
+  readonly kind = "busy" as const;
   constructor(readonly dir: string, readonly holderPid: number) {
     super(`${dir} is being written by another odoo-2fa process (pid ${holderPid}); wait for it to finish`);
   }

@@ -8,7 +8,7 @@ import { policyJudge, policyStatusOfAddon } from "../../src/audit/judge.js";
 import type { RawUser } from "../../src/audit/read.js";
 import type { Policy } from "../../src/policy/model.js";
 import path from "node:path";
-import { loadPolicy } from "../../src/policy/index.js";
+import { loadPolicy } from "../../src/generate/policy-file.js";
 import { EXAMPLES_DIR } from "../support/examples.js";
 
 const GROUPS = new Map([

@@ -34,7 +34,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { AuditUser, ExposureFinding } from "../../src/audit/index.js";
 import { policyStatusOfAddon } from "../../src/audit/judge.js";
 import { checkExposure } from "../../src/audit/exposure.js";
-import { loadPolicy } from "../../src/policy/index.js";
+import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Series } from "../../src/policy/model.js";
 import { policySha256, renderProxySnippet } from "../../src/proxy/index.js";
 import { deployedDigest } from "../../src/render/deployed.js";

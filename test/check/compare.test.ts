@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { compareLive, describeDifference, manifestVersion, valueWords, type LiveFacts } from "../../src/check/compare.js";
 import { parseDeploymentState, type DeploymentState } from "../../src/check/live.js";
-import { loadPolicy } from "../../src/policy/index.js";
+import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Policy } from "../../src/policy/model.js";
 import { deployedDigest, deployedPolicy } from "../../src/render/deployed.js";
 import { ReportError } from "../../src/report/errors.js";

@@ -8,7 +8,7 @@ import { chmod, copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadPolicy } from "../../src/policy/index.js";
+import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Policy } from "../../src/policy/model.js";
 import { deployedDigest, deployedPolicy } from "../../src/render/deployed.js";
 import { buildCli, removeCli, runCli, type Run } from "../cli/run-cli.js";

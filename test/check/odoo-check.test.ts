@@ -20,7 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadPolicy } from "../../src/policy/index.js";
+import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Series } from "../../src/policy/model.js";
 import { loadTemplateSet, renderAddon } from "../../src/render/index.js";
 import { openSession } from "../../src/report/session.js";

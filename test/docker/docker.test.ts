@@ -6,6 +6,7 @@
  * an interrupted run. Where no daemon can be had or no tree is present, the tier is skipped
  * LOUDLY: what is missing and how to provide it. A skip is never a pass.
  */
+import { EXIT_CODE_OF } from "../../src/cli/exit-codes.js";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -59,7 +60,7 @@ describe("verify --docker: errors that need no image", () => {
     const error = await findDocker({ dockerHost: "unix:///nonexistent/odoo-2fa/docker.sock" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerifyError);
     expect((error as VerifyError).code).toBe("no-docker");
-    expect((error as VerifyError).exitCode).toBe(2);
+    expect(EXIT_CODE_OF[(error as VerifyError).kind]).toBe(2);
     expect((error as VerifyError).message).toMatch(/verify --docker needs a running Docker daemon/);
     expect((error as VerifyError).hint).toMatch(/dockerd\.sh start/);
   });

@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { execa } from "execa";
-import { locateTree, SUPPORTED_SERIES, VerifyError } from "../../src/verify/index.js";
+import { locateTree, SERIES, VerifyError } from "../../src/verify/index.js";
 import { docker, type Docker, findDocker, privateDockerHost, RUN_LABEL } from "../../src/verify/docker/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -32,7 +32,7 @@ const HOW_DAEMON =
 /** The series the tier is asked for: ODOO_2FA_TIER_SERIES=17.0,18.0, default all four. */
 export function wantedSeries(): string[] {
   const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
-  return SUPPORTED_SERIES.filter((s) => !wanted || wanted.includes(s));
+  return SERIES.filter((s) => !wanted || wanted.includes(s));
 }
 
 function treeMissing(series: string): string | undefined {

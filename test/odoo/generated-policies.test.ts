@@ -28,14 +28,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Series } from "../../src/policy/model.js";
 import { loadTemplateSet, renderAddon, type TemplateSet } from "../../src/render/index.js";
-import { formatReport, SUPPORTED_SERIES, verifyAddon, type VerifyReport } from "../../src/verify/index.js";
+import { formatReport, SERIES, verifyAddon, type VerifyReport } from "../../src/verify/index.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { ruffCheck, ruffFormat } from "../support/canonical.js";
 import { describePolicy, everyInternalUserAtOnce, samplePolicies, seedFor, type SampledPolicy } from "../support/policy-samples.js";
 import { missingTree } from "../support/real-odoo.js";
 
 const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
-const seriesList = (SUPPORTED_SERIES as readonly string[]).filter((series) => !wanted || wanted.includes(series)) as Series[];
+const seriesList = (SERIES as readonly string[]).filter((series) => !wanted || wanted.includes(series)) as Series[];
 const JOBS = Math.max(1, Number(process.env.ODOO_2FA_POLICY_JOBS ?? 2) || 1);
 const OFFLINE_RUNS = Math.max(1, Number(process.env.ODOO_2FA_POLICY_RENDERS ?? 12) || 1);
 
@@ -92,7 +92,7 @@ describe("sampled policies without Odoo", () => {
   it("a longer sample starts with the shorter one, and the series differ", () => {
     const long = samplePolicies("17.0", 3).map((s) => s.file);
     expect(samplePolicies("17.0", 1).map((s) => s.file)).toEqual(long.slice(0, 1));
-    expect(new Set(SUPPORTED_SERIES.map((series) => seedFor(series as Series))).size).toBe(SUPPORTED_SERIES.length);
+    expect(new Set(SERIES.map((series) => seedFor(series as Series))).size).toBe(SERIES.length);
   });
 
   it("reads ODOO_2FA_POLICY_SAMPLES", () => {

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadPolicy } from "../../src/policy/load.js";
+import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Policy, Series } from "../../src/policy/model.js";
 import { loadTemplateSet, renderAddon } from "../../src/render/index.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";

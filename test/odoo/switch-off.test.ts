@@ -14,18 +14,18 @@ import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadPolicy } from "../../src/policy/load.js";
+import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Policy, Series } from "../../src/policy/model.js";
 import { loadTemplateSet, renderAddon } from "../../src/render/index.js";
 import { lacksDependencies, locateTree, treeModuleManifest } from "../../src/verify/environment.js";
-import { formatReport, SUPPORTED_SERIES, verifyAddon } from "../../src/verify/index.js";
+import { formatReport, SERIES, verifyAddon } from "../../src/verify/index.js";
 import { analyzeLog } from "../../src/verify/log.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { REPO_ROOT } from "../support/examples.js";
 import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres } from "../support/real-odoo.js";
 
 const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
-const seriesList = SUPPORTED_SERIES.filter((series) => !wanted || wanted.includes(series));
+const seriesList = SERIES.filter((series) => !wanted || wanted.includes(series));
 const scratch = mkdtempSync(path.join(os.tmpdir(), "odoo-2fa-switches-"));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadPolicy } from "../../src/policy/index.js";
+import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Policy } from "../../src/policy/model.js";
 import { examplePolicies } from "../support/examples.js";
 

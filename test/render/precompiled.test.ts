@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { precompiledModuleText } from "../../scripts/build-templates.js";
 import { templatesDigest } from "../../src/plan/lock.js";
-import { loadPolicy } from "../../src/policy/load.js";
+import { loadPolicy } from "../../src/generate/policy-file.js";
 import { SERIES } from "../../src/policy/model.js";
 import { renderAddon, type TemplateSet } from "../../src/render/index.js";
 import {

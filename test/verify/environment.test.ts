@@ -1,3 +1,4 @@
+import { EXIT_CODE_OF } from "../../src/cli/exit-codes.js";
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -41,7 +42,7 @@ describe("readAddon", () => {
   it("rejects a folder without __manifest__.py with a one-line message (exit 2)", () => {
     const error = caught(() => readAddon(FIXTURES));
     expect(error.code).toBe("not-an-addon");
-    expect(error.exitCode).toBe(2);
+    expect(EXIT_CODE_OF[error.kind]).toBe(2);
     expect(error.message).toContain("has no __manifest__.py");
     expect(error.oneLine()).not.toContain("\n");
   });

@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatReport, SUPPORTED_SERIES, verifyAddon } from "../../src/verify/index.js";
+import { formatReport, SERIES, verifyAddon } from "../../src/verify/index.js";
 import { missingTree } from "../support/real-odoo.js";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
@@ -14,9 +14,9 @@ const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim())
 const TIMEOUT = 30 * 60_000;
 
 
-const present = SUPPORTED_SERIES.filter((series) => (!wanted || wanted.includes(series)) && !missingTree(series));
+const present = SERIES.filter((series) => (!wanted || wanted.includes(series)) && !missingTree(series));
 
-for (const series of SUPPORTED_SERIES.filter((s) => !wanted || wanted.includes(s))) {
+for (const series of SERIES.filter((s) => !wanted || wanted.includes(s))) {
   const missing = missingTree(series);
   if (missing) {
     console.warn(`\n!!!!!!!! verify integration ${series}: SKIPPED (not run, not passed): ${missing}\n`);

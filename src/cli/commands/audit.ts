@@ -32,11 +32,11 @@ export const auditCommand: CommandModule<GlobalOptions, AuditArgs> = {
       ) as unknown as Argv<AuditArgs>,
   handler: command<AuditArgs>("audit", async (args) => {
     const { urlWarning } = remoteArgs(args);
-    if (Array.isArray(args.policy) || Array.isArray(args.out)) throw new CliError("--policy and --out may each be given once", EXIT_BAD_INPUT, { kind: "usage" });
+    if (Array.isArray(args.policy) || Array.isArray(args.out)) throw new CliError("--policy and --out may each be given once", "usage", { kind: "usage" });
     const { key, warning } = await readKey(args.apiKeyFile, "audit");
     let policy;
     if (args.policy !== undefined) {
-      const { loadPolicy } = await import("../../policy/load.js");
+      const { loadPolicy } = await import("../../generate/policy-file.js");
       const loaded = await loadPolicy(args.policy, { series: [] });
       if (!loaded.ok) {
         const errors = loaded.issues.filter((issue) => issue.severity === "error").length;
@@ -63,7 +63,7 @@ export const auditCommand: CommandModule<GlobalOptions, AuditArgs> = {
     } catch (error) {
       if (error instanceof ReportError) throw serverError(error);
       if (error instanceof audit.AuditError)
-        throw new CliError(error.message, EXIT_CHECK_FAILED, { kind: error.kind, hint: error.hint, ...(error.serverMessage ? { serverMessage: error.serverMessage } : {}) });
+        throw new CliError(error.message, "server", { kind: error.kind, hint: error.hint, ...(error.serverMessage ? { serverMessage: error.serverMessage } : {}) });
       throw error;
     }
     const code = result.summary.severe ? EXIT_CHECK_FAILED : EXIT_OK;

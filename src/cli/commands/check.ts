@@ -142,11 +142,11 @@ async function checkDatabase(args: CheckArgs): Promise<ExitCode> {
   const { args: remote, urlWarning } = remoteArgs(args);
   const given = args.odoo === undefined ? undefined : parseSeriesList(args.odoo);
   if (given && given.length !== 1)
-    throw new CliError(`--odoo names ${given.length} series; check --url compares one database, of one series`, EXIT_BAD_INPUT, {
+    throw new CliError(`--odoo names ${given.length} series; check --url compares one database, of one series`, "usage", {
       kind: "usage",
       expected: `one of ${SERIES.join(", ")}, or no --odoo (the server's series)`,
     });
-  const { loadPolicy } = await import("../../policy/load.js");
+  const { loadPolicy } = await import("../../generate/policy-file.js");
   let loaded = await loadPolicy(args.policy, { series: given ?? [], strict: args.strict });
   if (!loaded.ok) return invalidPolicy(args, loaded.issues);
   const { key, warning } = await readKey(remote.apiKeyFile, "check");

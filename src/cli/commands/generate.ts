@@ -64,7 +64,7 @@ export const generateCommand: CommandModule<GlobalOptions, GenerateArgs> = {
       .example("$0 generate p.yaml --odoo 17.0 --out addons --dry-run", "list, write nothing")
       .example("$0 generate p.yaml --odoo 17.0 --layout oca --out .", "an OCA repository's 17.0 branch") as unknown as Argv<GenerateArgs>,
   handler: command<GenerateArgs>("generate", async (args) => {
-    const { OutputBusyError } = await import("../../write/atomic.js");
+    const { OutputBusyError } = await import("../../generate/index.js");
     let planned: Planned | undefined;
     try {
       planned = await planFromArgs(args, "generate", { lock: !args.dryRun });
@@ -72,7 +72,7 @@ export const generateCommand: CommandModule<GlobalOptions, GenerateArgs> = {
       return await generate(args, planned);
     } catch (error) {
       if (error instanceof OutputBusyError)
-        throw new CliError(error.message, EXIT_BAD_INPUT, {
+        throw new CliError(error.message, "busy", {
           kind: "busy",
           dir: error.dir,
           pid: error.holderPid,
@@ -121,7 +121,7 @@ function unwritable(error: unknown, out: string): CliError | undefined {
         ? `${err.path} cannot be created`
         : undefined;
   if (!reason) return undefined;
-  return new CliError(`cannot write to --out ${out}: ${reason}`, EXIT_BAD_INPUT, {
+  return new CliError(`cannot write to --out ${out}: ${reason}`, "input", {
     kind: "unwritable",
     path: file ?? err.path,
     expected: "a folder you can write to (created when missing)",
@@ -185,7 +185,7 @@ function dependencyLines(dependencies: readonly SeriesDependency[], seriesList: 
 async function generate(args: GenerateArgs, planned: Planned): Promise<ExitCode> {
   const { plans, seriesList } = planned;
   const [{ applyAddonPlans, ConflictError }, { unifiedDiff }, dependencies] = await Promise.all([
-    import("../../plan/addons.js"),
+    import("../../generate/index.js"),
     import("../../plan/diff.js"),
     policyDependencies(planned.policy, seriesList),
   ]);

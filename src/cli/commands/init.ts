@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import type { Argv, CommandModule } from "yargs";
-import { CliError, command, EXIT_BAD_INPUT, EXIT_OK, writeJson, writeOut, type GlobalOptions } from "../output.js";
+import { CliError, command, EXIT_OK, writeJson, writeOut, type GlobalOptions } from "../output.js";
 import { STARTER_POLICY } from "../starter.js";
 
 interface InitArgs extends GlobalOptions {
@@ -27,14 +27,14 @@ export const initCommand: CommandModule<GlobalOptions, InitArgs> = {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "EEXIST") {
-        throw new CliError(`${args.out} already exists`, EXIT_BAD_INPUT, {
+        throw new CliError(`${args.out} already exists`, "input", {
           expected: "a path that does not exist yet",
           hint: "pass --force to overwrite it",
         });
       }
       if (code === "EISDIR")
-        throw new CliError(`${args.out} is a directory`, EXIT_BAD_INPUT, { expected: "a file path, e.g. policy.yaml" });
-      if (code === "ENOENT") throw new CliError(`cannot write ${args.out}: its folder does not exist`, EXIT_BAD_INPUT);
+        throw new CliError(`${args.out} is a directory`, "input", { expected: "a file path, e.g. policy.yaml" });
+      if (code === "ENOENT") throw new CliError(`cannot write ${args.out}: its folder does not exist`, "input");
       throw error;
     }
     if (args.json) writeJson({ ok: true, command: "init", file: args.out });

@@ -49,9 +49,9 @@ export const proxyCommand: CommandModule<GlobalOptions, ProxyArgs> = {
       ["--longpolling", args.longpolling],
     ] as const) {
       const problem = checkHostPort(value);
-      if (problem) throw new CliError(`${option}: ${problem}`, EXIT_BAD_INPUT, { kind: "usage", expected: "host:port, e.g. 127.0.0.1:8069 or [::1]:8069" });
+      if (problem) throw new CliError(`${option}: ${problem}`, "usage", { kind: "usage", expected: "host:port, e.g. 127.0.0.1:8069 or [::1]:8069" });
     }
-    const { loadPolicy } = await import("../../policy/index.js");
+    const { loadPolicy } = await import("../../generate/policy-file.js");
     const loaded = await loadPolicy(args.policy);
     if (!loaded.ok) {
       if (args.json) writeJson({ ok: false, command: "proxy", file: args.policy, issues: loaded.issues });

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from "yargs";
-import { CliError, command, EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, writeErr, writeJson, writeOut, type GlobalOptions } from "../output.js";
+import { CliError, command, EXIT_CHECK_FAILED, EXIT_OK, writeErr, writeJson, writeOut, type GlobalOptions } from "../output.js";
 
 interface SetupArgs extends GlobalOptions {
   yes: boolean;
@@ -31,7 +31,7 @@ const localOdooCommand: CommandModule<GlobalOptions, SetupArgs> = {
   handler: command<SetupArgs>(NAME, async (args) => {
     const { LOCAL_ODOO_PACKAGES, choosePackages, hasCommand, missingEntries } = await import("../local-odoo.js");
     if (!(await hasCommand("dpkg-query")) || !(await hasCommand("apt-get")))
-      throw new CliError("this installs Debian packages, and dpkg/apt-get are not here", EXIT_BAD_INPUT, {
+      throw new CliError("this installs Debian packages, and dpkg/apt-get are not here", "unavailable", {
         kind: "not-debian",
         expected: "Debian or Ubuntu",
         hint: "install PostgreSQL's server (initdb, pg_ctl) and the Python packages of the Odoo tree's requirements.txt yourself; verify takes --python PY and ODOO_2FA_PG_BIN",
@@ -53,13 +53,13 @@ const localOdooCommand: CommandModule<GlobalOptions, SetupArgs> = {
       return EXIT_OK;
     }
     if (!sudo)
-      throw new CliError(`need root (or sudo) to install ${missing.length} package(s)`, EXIT_BAD_INPUT, {
+      throw new CliError(`need root (or sudo) to install ${missing.length} package(s)`, "unavailable", {
         kind: "not-root",
         hint: "rerun as root, or install sudo; --dry-run lists the packages",
       });
     if (!args.yes) {
       if (!process.stdin.isTTY || args.json)
-        throw new CliError("not installing without asking: no terminal to ask on", EXIT_BAD_INPUT, {
+        throw new CliError("not installing without asking: no terminal to ask on", "usage", {
           kind: "usage",
           hint: "pass --yes to install the packages listed above",
         });
@@ -82,7 +82,7 @@ const localOdooCommand: CommandModule<GlobalOptions, SetupArgs> = {
         env: { DEBIAN_FRONTEND: "noninteractive" },
       });
     const update = await run(["apt-get", "update", "-qq"]);
-    if (update.exitCode !== 0) throw new CliError(`apt-get update failed (exit ${update.exitCode})`, EXIT_CHECK_FAILED, { kind: "apt" });
+    if (update.exitCode !== 0) throw new CliError(`apt-get update failed (exit ${update.exitCode})`, "external", { kind: "apt" });
     const { install, unavailable } = await choosePackages(missing);
     if (unavailable.length)
       writeErr(`setup local-odoo: warning: apt knows no package for ${unavailable.join(", ")}; installing the others`);
@@ -90,7 +90,7 @@ const localOdooCommand: CommandModule<GlobalOptions, SetupArgs> = {
     const result = install.length ? await run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", ...install]) : undefined;
     const still = await missingEntries(missing);
     if ((result && result.exitCode !== 0) || still.length) {
-      throw new CliError(`still missing after apt-get install: ${still.join(", ") || "(apt-get failed)"}`, EXIT_CHECK_FAILED, {
+      throw new CliError(`still missing after apt-get install: ${still.join(", ") || "(apt-get failed)"}`, "external", {
         kind: "apt",
         hint: "read apt-get's messages above; `odoo-2fa doctor` shows what verify finds",
       });

@@ -26,7 +26,7 @@ export const validateCommand: CommandModule<GlobalOptions, ValidateArgs> = {
       .example("$0 validate policy.yaml", "exit 0 when valid, 2 with every error")
       .example("$0 validate policy.yaml --odoo 17.0 --strict", "for 17.0 only; warnings are errors") as unknown as Argv<ValidateArgs>,
   handler: command<ValidateArgs>("validate", async (args) => {
-    const { loadPolicy } = await import("../../policy/load.js");
+    const { loadPolicy } = await import("../../generate/policy-file.js");
     const series = args.odoo === undefined ? [...SERIES] : parseSeriesList(args.odoo);
     const result = await loadPolicy(args.policy, { series, strict: args.strict });
     const issues = result.ok ? result.warnings : result.issues;

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { DockerVerifyReport } from "../../verify/docker/verify.js";
 import type { ProgressEvent, VerifyReport } from "../../verify/index.js";
+import { SERIES } from "../../profiles/series.js";
 import { parseSeriesList } from "../series.js";
 import { command, CliError, EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, writeErr, writeJson, writeOut, type ExitCode, type GlobalOptions } from "../output.js";
 
@@ -26,7 +27,7 @@ function treeFor(series: string, odooSrc: string | undefined, many: boolean): st
   if (!odooSrc) return undefined;
   const isTree = existsSync(path.join(odooSrc, "odoo", "release.py"));
   if (isTree && many) {
-    throw new CliError(`--odoo-src ${odooSrc} is one Odoo tree, but several series were asked for`, EXIT_BAD_INPUT, {
+    throw new CliError(`--odoo-src ${odooSrc} is one Odoo tree, but several series were asked for`, "input", {
       kind: "input",
       hint: "pass a single --odoo series with a tree, or a folder that holds one tree per series (<folder>/<series>)",
     });
@@ -84,7 +85,7 @@ function addonDirFor(dir: string, series: string): string {
     addons.length === 0
       ? `${dir} is not an Odoo addon, and ${seriesDir} holds no addon`
       : `${seriesDir} holds ${addons.length} addons (${addons.map((a) => path.basename(a)).join(", ")}); name one`,
-    EXIT_BAD_INPUT,
+    "input",
     {
       kind: "not_an_addon",
       hint: "pass an addon folder (with __manifest__.py), or the folder generate --odoo 16.0,17.0 wrote: DIR/<series>/<addon>",
@@ -95,7 +96,7 @@ function addonDirFor(dir: string, series: string): string {
 /** The Docker backend (src/verify/docker), loaded only when asked for. Its report has the local report's shape. */
 async function verifyWithDocker(args: VerifyArgs, series: string, onProgress: ((event: ProgressEvent) => void) | undefined): Promise<DockerVerifyReport> {
   if (args.odooSrc || args.python) {
-    throw new CliError("--odoo-src and --python are options of the local backend; --docker runs Odoo from an image", EXIT_BAD_INPUT, {
+    throw new CliError("--odoo-src and --python are options of the local backend; --docker runs Odoo from an image", "input", {
       kind: "input",
       hint: "drop --docker to use a source tree, or drop --odoo-src/--python and pick the image with --odoo-image",
     });
@@ -126,7 +127,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
   builder: (yargs: Argv<GlobalOptions>) =>
     yargs
       .positional("addon-dir", { type: "string", describe: "The addon folder (holding __manifest__.py), or the folder generate wrote for several series (<series>/<addon>)", demandOption: true })
-      .option("odoo", { type: "string", demandOption: true, describe: "Odoo series: 16.0, 17.0, 18.0, 19.0, several separated by commas, or all" })
+      .option("odoo", { type: "string", demandOption: true, describe: `Odoo series: ${SERIES.join(", ")}, several separated by commas, or all` })
       .option("odoo-src", { type: "string", describe: "Odoo source tree (default $ODOO_2FA_SOURCES/<series>, i.e. ~/.cache/odoo-2fa/sources/<series>); with several series, a folder of <series> trees" })
       .option("python", { type: "string", describe: "Python with Odoo's dependencies (default: /usr/bin/python3, else python3, the first that has them)" })
       .option("keep-db", { type: "boolean", default: false, describe: "Keep the throwaway cluster and database (stopped) and print how to start them" })
@@ -150,7 +151,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
       else verify.readAddon(args.addonDir);
     } catch (error) {
       // One line: the message and what to pass instead.
-      if (error instanceof verify.VerifyError) throw new CliError(error.oneLine(), EXIT_BAD_INPUT, { kind: error.code });
+      if (error instanceof verify.VerifyError) throw new CliError(error.oneLine(), "unavailable", { kind: error.code });
       throw error;
     }
 

@@ -16,11 +16,11 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { execa, type ResultPromise } from "execa";
 import { onInterrupt } from "../cleanup.js";
-import { cacheRoot, readAddon, SUPPORTED_SERIES } from "../environment.js";
+import { cacheRoot, readAddon } from "../environment.js";
 import { VerifyError } from "../errors.js";
-import { verdict } from "../local.js";
-import { analyzeLog, type LogAnalysis } from "../log.js";
-import type { ProgressEvent, StepName, StepTiming, VerifyReport } from "../types.js";
+import { checkedSeries, runOutcome, Steps, verdict } from "../run.js";
+import { analyzeLog } from "../log.js";
+import type { ProgressEvent, VerifyReport } from "../types.js";
 import { type Docker, docker, dockerOk, dockerSync, findDocker, inspectImage } from "./daemon.js";
 
 /** Label on everything a run creates: `odoo-2fa.verify=<run id>`. */
@@ -103,32 +103,6 @@ export function odooArgs(addon: string, series: string, database: string, extraM
   ];
 }
 
-class Steps {
-  readonly timings: StepTiming[] = [];
-  private current?: { name: StepName; start: number };
-  constructor(
-    private readonly series: string,
-    private readonly onProgress?: (event: ProgressEvent) => void,
-  ) {}
-  start(name: StepName, detail?: string): void {
-    if (this.current?.name === name) return;
-    this.end("done");
-    this.current = { name, start: performance.now() };
-    this.onProgress?.({ series: this.series, step: name, state: "start", detail });
-  }
-  end(state: "done" | "failed", detail?: string): void {
-    if (!this.current) return;
-    const ms = Math.round(performance.now() - this.current.start);
-    this.timings.push({ step: this.current.name, ms, state, detail });
-    this.onProgress?.({ series: this.series, step: this.current.name, state, ms, detail });
-    this.current = undefined;
-  }
-  get active(): StepName | undefined {
-    return this.current?.name;
-  }
-}
-
-
 async function ensureImage(d: Docker, image: string, role: "odoo" | "postgres", pull: "missing" | "never", steps: Steps) {
   let info = await inspectImage(d, image);
   if (info) return info;
@@ -210,10 +184,7 @@ export async function sweepStaleRuns(d: Docker, env: NodeJS.ProcessEnv = process
 export async function verifyAddonDocker(options: DockerVerifyOptions): Promise<DockerVerifyReport> {
   const started = performance.now();
   const env = options.env ?? process.env;
-  if (!SUPPORTED_SERIES.includes(options.series as never)) {
-    throw new VerifyError("bad-series", `Unknown Odoo series "${options.series}".`, `Use one of ${SUPPORTED_SERIES.join(", ")}.`);
-  }
-  const series = options.series;
+  const series = checkedSeries(options.series);
   const addon = readAddon(options.addonDir);
   const extraDirs = (options.extraAddonsPaths ?? []).map((dir) => path.resolve(dir));
   const odooImage = options.odooImage ?? defaultOdooImage(series);
@@ -376,19 +347,10 @@ export async function verifyAddonDocker(options: DockerVerifyOptions): Promise<D
     await writeFile(logFile, `${log}\n`);
 
     const analysis = analyzeLog(log, { addon: addon.name, addonPaths: [`${EXTRA_ADDONS}/${addon.name}`, addon.dir], series });
-    const { problems, notes } = verdict(analysis, exitCode);
-    if (/Database connection failure/.test(log) && !analysis.installed) problems.push(`Odoo could not reach PostgreSQL at ${DB_ALIAS}:5432 (see the log)`);
-    const ok = problems.length === 0;
-    const result = analysis.result;
-    if (steps.active === "dependencies" || steps.active === "addon") {
-      steps.end(analysis.installed ? "done" : "failed", analysis.installed ? "installed" : "install failed");
-      if (analysis.installed) {
-        steps.start("tests");
-        steps.end(ok ? "done" : "failed", "no test ran");
-      }
-    } else {
-      steps.end(ok ? "done" : "failed", result ? `${result.total} tests, ${result.failed} failed, ${result.errors} error(s)` : undefined);
-    }
+    const found = verdict(analysis, exitCode);
+    if (/Database connection failure/.test(log) && !analysis.installed) found.problems.push(`Odoo could not reach PostgreSQL at ${DB_ALIAS}:5432 (see the log)`);
+    const outcome = runOutcome(analysis, found);
+    steps.finishTests(analysis, outcome.ok);
 
     let kept: DockerVerifyReport["kept"];
     steps.start("cleanup", options.keepDb ? "removing the Odoo container, keeping PostgreSQL (stopped)" : "removing containers, volumes and the network");
@@ -413,26 +375,10 @@ export async function verifyAddonDocker(options: DockerVerifyOptions): Promise<D
       addon: addon.name,
       addonDir: addon.dir,
       series,
-      ok,
-      exitCode: ok ? 0 : 1,
-      problems,
-      notes,
+      ...outcome,
       odoo: { tree: odooImage, version: odooInfo.env.ODOO_VERSION ?? series, python: "python3 (in the image)", postgres: postgresImage, exitCode: exitCode ?? null },
       template: { reused: false, key: "", dir: "", modules: [], ms: 0 },
       database,
-      install: { ok: analysis.installed, error: analysis.installError },
-      tests: {
-        total: result?.total ?? 0,
-        failed: result?.failed ?? analysis.failures.filter((f) => f.kind === "FAIL").length,
-        errors: result?.errors ?? analysis.failures.filter((f) => f.kind === "ERROR").length,
-        skipped: analysis.skipped.length,
-        passed: result ? Math.max(0, result.total - result.failed - result.errors - analysis.skipped.length) : 0,
-        reported: result !== undefined,
-        failures: analysis.failures,
-        skippedTests: analysis.skipped,
-      },
-      warnings: analysis.issues,
-      ignored: analysis.ignored,
       steps: steps.timings,
       durationMs: Math.round(performance.now() - started),
       logFile,

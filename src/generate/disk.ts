@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import type { DiskSnapshot } from "./plan.js";
+import type { DiskSnapshot } from "../plan/plan.js";
 
 /** Reads every file below an addon folder; an absent folder is an empty snapshot. */
 export async function readAddonDir(dir: string): Promise<DiskSnapshot> {
