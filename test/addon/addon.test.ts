@@ -72,10 +72,26 @@ describe.each(examples)("addon for %s", (example) => {
 });
 
 const SWITCH_FILES = {
-  recoveryCodes: ["models/totp_policy_recovery_code.py", "views/recovery_code_templates.xml", "tests/test_recovery_codes.py"],
+  recoveryCodes: [
+    "models/totp_policy_recovery_code.py",
+    "models/res_users_recovery_code.py",
+    "models/ir_http_recovery_code.py",
+    "controllers/recovery_codes.py",
+    "views/recovery_code_templates.xml",
+    "tests/test_recovery_codes.py",
+  ],
   report: ["models/totp_policy_compliance.py", "views/totp_policy_compliance_views.xml", "tests/test_report.py"],
-  notifications: ["models/totp_policy_notification.py", "data/mail_template_data.xml", "tests/test_notifications.py"],
-  audit: ["models/totp_policy_audit.py", "models/totp_policy_deployment_audit.py", "views/totp_policy_audit_views.xml", "tests/test_audit.py"],
+  notifications: ["models/totp_policy_notification.py", "data/mail_template_data.xml", "data/notification_cron_data.xml", "tests/test_notifications.py"],
+  audit: [
+    "models/totp_policy_audit.py",
+    "models/totp_policy_deployment_audit.py",
+    "models/res_users_audit.py",
+    "models/res_config_settings_audit.py",
+    "data/audit_cron_data.xml",
+    "views/totp_policy_audit_views.xml",
+    "views/totp_policy_audit_settings_views.xml",
+    "tests/test_audit.py",
+  ],
 } as const;
 
 function withSwitches(policy: Policy, on: boolean): Policy {
@@ -99,7 +115,6 @@ describe("optional switches (recovery codes, report, notifications, audit)", () 
         if (file.endsWith(".xml")) expect(manifest).toContain(`"${file}"`);
       }
     }
-    expect(manifest).toContain('"data/ir_cron_data.xml"');
     expect(manifest).toMatch(/"depends": \[[^\]]*"mail",/s);
     for (const [file, content] of tree) {
       if (typeof content !== "string") continue;
@@ -110,8 +125,8 @@ describe("optional switches (recovery codes, report, notifications, audit)", () 
         expect(await prettierXml(content), file).toBe(content);
       }
     }
-    const cron = tree.get("data/ir_cron_data.xml") as string;
-    expect(cron.includes("numbercall")).toBe(series === "16.0" || series === "17.0");
+    for (const cron of ["data/notification_cron_data.xml", "data/audit_cron_data.xml"])
+      expect((tree.get(cron) as string).includes("numbercall"), cron).toBe(series === "16.0" || series === "17.0");
     // Nothing left to clean up from a previous policy when every switch is on.
     expect(tree.get("data/policy_data.xml")).not.toContain("<delete");
     expect(tree.get("models/res_users.py")).not.toContain("DROP TABLE");
@@ -120,7 +135,7 @@ describe("optional switches (recovery codes, report, notifications, audit)", () 
   it.each([...SERIES])("on %s: every switch off adds nothing but the clean-up of a previous policy", (series) => {
     const tree = renderAddon(withSwitches(base, false), series, templates);
     for (const files of Object.values(SWITCH_FILES)) for (const file of files) expect(tree.has(file), file).toBe(false);
-    expect(tree.has("data/ir_cron_data.xml")).toBe(false);
+    expect([...tree.keys()].filter((file) => file.includes("cron"))).toEqual([]);
     const all = [...tree.values()].filter((c): c is string => typeof c === "string").join("\n");
     for (const model of ["totp.policy.audit", "totp.policy.compliance", "totp.policy.notification", "totp.policy.recovery.code"])
       expect(all).not.toContain(`"${model}"`);

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .policy import status_of
+
 
 class TotpPolicyCompliance(models.Model):
     """Who the policy concerns and where they stand, rebuilt each time it is opened.
@@ -46,9 +48,7 @@ class TotpPolicyCompliance(models.Model):
             kind, deadline, _networks = users._totp_policy_state(user.id)
             if kind == "not_required":
                 continue
-            status = kind
-            if kind == "missing" and deadline and now < deadline:
-                status = "grace"
+            status = status_of(kind, deadline, now)
             group_ids = sorted(
                 users._totp_policy_user_group_ids(user.id) & config["enforce_ids"]
             )
