@@ -52,7 +52,9 @@ class TestRecoveryCodes(TotpPolicyCase):
         user = self.make_user("tp_rc_enrol")
         location = self.location(self.web_login(user.login))
         page, secret = self.setup_page(location)
-        response = self.post_setup_code(page, totp_code(secret), redirect="/web?debug=0")
+        response = self.post_setup_code(
+            page, totp_code(secret), redirect="/web?debug=0"
+        )
         page = self.url_open(self.location(response))
         self.assertEqual(self.path_of(page.url), RECOVERY_PATH)
         codes = CODE_RE.findall(page.text)
