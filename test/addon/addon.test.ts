@@ -89,7 +89,6 @@ const SWITCH_FILES = {
     "models/res_config_settings_audit.py",
     "data/audit_cron_data.xml",
     "views/totp_policy_audit_views.xml",
-    "views/totp_policy_audit_settings_views.xml",
     "tests/test_audit.py",
   ],
 } as const;

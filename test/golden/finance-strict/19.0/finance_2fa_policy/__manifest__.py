@@ -22,7 +22,6 @@
         "views/res_groups_views.xml",
         "views/res_users_views.xml",
         "views/templates.xml",
-        "views/totp_policy_audit_settings_views.xml",
         "views/totp_policy_audit_views.xml",
         "views/totp_policy_compliance_views.xml",
     ],
