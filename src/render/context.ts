@@ -3,7 +3,7 @@ import { groupName } from "../policy/odoo-groups.js";
 import { profileFor, type SeriesProfile } from "../profiles/index.js";
 import { TOOL_VERSION } from "../version.js";
 import { deployedDigest, deployedPolicy, type DeployedPolicy } from "./deployed.js";
-import { enabledFeatures, FEATURES, sendsMail } from "./features.js";
+import { enabledFeatures, FEATURES } from "./features.js";
 
 /** What every template sees. Documented in docs/ARCHITECTURE.md ("Template context"). */
 export interface TemplateContext {
@@ -16,12 +16,7 @@ export interface TemplateContext {
   api: Policy["api"];
   settings: Policy["settings"];
   recoveryCodes: Policy["recoveryCodes"];
-  report: boolean;
-  /** `enabled`: whether any mail is sent (then the addon has templates and a scheduled action). */
-  notifications: Policy["notifications"] & { enabled: boolean };
-  audit: boolean;
-  /** Whether the addon has scheduled actions (`data/ir_cron_data.xml`). */
-  hasCrons: boolean;
+  notifications: Policy["notifications"];
   /**
    * Tables of features that are off, dropped when the addon is updated: Odoo keeps the table of a
    * model removed from code, so a feature turned off would leave its data behind.
@@ -53,7 +48,6 @@ function groupLabel(series: Series, xmlid: string): string {
 export function buildContext(policy: Policy, series: Series): TemplateContext {
   const profile = profileFor(series);
   const features = enabledFeatures(policy, series);
-  const notificationsEnabled = sendsMail(policy);
   return {
     series,
     profile,
@@ -64,10 +58,7 @@ export function buildContext(policy: Policy, series: Series): TemplateContext {
     api: policy.api,
     settings: policy.settings,
     recoveryCodes: policy.recoveryCodes,
-    report: policy.report,
-    notifications: { ...policy.notifications, enabled: notificationsEnabled },
-    audit: policy.audit,
-    hasCrons: notificationsEnabled || policy.audit,
+    notifications: policy.notifications,
     droppedTables: FEATURES.filter((feature) => !features.includes(feature)).flatMap((feature) => feature.tables),
     depends: [
       ...new Set([...profile.addonDepends, ...features.flatMap((feature) => feature.depends), ...referencedModules(policy)]),

@@ -1,6 +1,6 @@
 import type { Policy, Series } from "../policy/model.js";
 import { buildContext, type TemplateContext } from "./context.js";
-import { enabledFeatures } from "./features.js";
+import { enabledFeatures, FEATURES } from "./features.js";
 import { POT_DATA, renderPotEntries, type PotData } from "./pot.js";
 import type { TemplateFile, TemplateLayer, TemplateSet } from "./template-set.js";
 
@@ -17,6 +17,13 @@ export const ADDON_PATH_PLACEHOLDER = "__addon__";
 
 /** Prefix of a feature's slot fragments: `_slots/<name>` fills `{{{slot "<name>"}}}` of shared templates. */
 export const SLOT_PREFIX = "_slots/";
+
+/**
+ * Prefix of what a feature leaves in the shared files while it is *off*: `_off/_slots/<name>`
+ * fills the slot as the feature's `_slots/<name>` would when on (e.g. `<delete>` of records
+ * Odoo keeps after the feature's data file is gone, such as `noupdate` parameters).
+ */
+export const OFF_PREFIX = "_off/";
 
 /**
  * Shared files made from the list of the addon's other files (the index in the template
@@ -98,22 +105,35 @@ function indexOf(order: Map<string, number>): AddonIndex {
  */
 export function renderAddon(policy: Policy, series: Series, templates: TemplateSet): VirtualTree {
   const context = buildContext(policy, series);
+  const enabled = enabledFeatures(policy, series);
+  const featureLayer = (id: string) => {
+    const layer = templates.features[id];
+    if (!layer) throw new Error(`feature ${id}: no folder templates/features/${id}/`);
+    return layerFor(layer, series);
+  };
   const layers: [string, Map<string, TemplateFile>][] = [
     ["", layerFor(templates, series)],
-    ...enabledFeatures(policy, series).map((feature): [string, Map<string, TemplateFile>] => {
-      const layer = templates.features[feature.id];
-      if (!layer) throw new Error(`feature ${feature.id}: no folder templates/features/${feature.id}/`);
-      return [`features/${feature.id}/`, layerFor(layer, series)];
-    }),
+    ...enabled.map((feature): [string, Map<string, TemplateFile>] => [`features/${feature.id}/`, featureLayer(feature.id)]),
   ];
+  // Slot fragments in table order: an enabled feature's `_slots/`, a disabled one's `_off/_slots/`.
   const slots: Record<string, string> = {};
-  for (const [origin, files] of layers)
-    for (const [name, file] of [...files.entries()].sort(byName)) {
-      if (!name.startsWith(SLOT_PREFIX)) continue;
-      if (file.kind !== "handlebars" || origin === "") throw new Error(`template ${origin}${name}: a slot is a feature's template`);
-      const slot = name.slice(SLOT_PREFIX.length);
+  for (const [name] of layers[0]![1])
+    if (name.startsWith(SLOT_PREFIX) || name.startsWith(OFF_PREFIX)) throw new Error(`template ${name}: a slot is a feature's template`);
+  for (const feature of FEATURES) {
+    const on = enabled.includes(feature);
+    const prefix = on ? SLOT_PREFIX : OFF_PREFIX + SLOT_PREFIX;
+    const origin = `features/${feature.id}/`;
+    // A disabled feature without a folder leaves nothing (the shipped set has one per row: test/render/features.test.ts).
+    if (!on && !templates.features[feature.id]) continue;
+    for (const [name, file] of [...featureLayer(feature.id).entries()].sort(byName)) {
+      if (name.startsWith(OFF_PREFIX) && !name.startsWith(OFF_PREFIX + SLOT_PREFIX))
+        throw new Error(`template ${origin}${name}: a feature's ${OFF_PREFIX} folder holds slot fragments only`);
+      if (!name.startsWith(prefix)) continue;
+      if (file.kind !== "handlebars") throw new Error(`template ${origin}${name}: a slot is a Handlebars template`);
+      const slot = name.slice(prefix.length);
       slots[slot] = (slots[slot] ?? "") + renderFile(`${origin}${name}`, file, context);
     }
+  }
   // The `.pot` entries each layer brings (its POT_DATA, written by scripts/export-pot.ts).
   const potData = layers.flatMap(([origin, files]): PotData[] => {
     const file = files.get(POT_DATA);
@@ -128,7 +148,7 @@ export function renderAddon(policy: Policy, series: Series, templates: TemplateS
   const indexFiles: [string, TemplateFile & { kind: "handlebars" }][] = [];
   layers.forEach(([origin, files], position) => {
     for (const [name, file] of [...files.entries()].sort(byName)) {
-      if (name.startsWith(SLOT_PREFIX) || name === POT_DATA) continue;
+      if (name.startsWith(SLOT_PREFIX) || name.startsWith(OFF_PREFIX) || name === POT_DATA) continue;
       const outputPath = name.split(ADDON_PATH_PLACEHOLDER).join(policy.addon.name);
       const indexFile = INDEX_FILES.has(outputPath);
       if (tree.has(outputPath) || (indexFile && origin !== ""))

@@ -17,6 +17,8 @@ describe("feature folders", () => {
     expect(tree.get("__manifest__.py")).toBe("security/ir.model.access.csv\nviews/res_users_views.xml\n");
     expect(tree.get("models/__init__.py")).toBe("res_users\n");
     expect(tree.get("security/ir.model.access.csv")).toBe("id,name\naccess_shared,shared\n");
+    // What a feature turned off leaves behind is removed by its `_off/_slots/` fragments.
+    expect(tree.get("views/res_users_views.xml")).toBe('<odoo>\n<delete id="report_leftover" />\n</odoo>\n');
   });
 
   it("add their files, slot fragments and index entries when on, shared files before the feature's", () => {
@@ -26,7 +28,8 @@ describe("feature folders", () => {
     // a_report.xml sorts before res_users_views.xml by name, but a feature's views load after the shared ones.
     expect(tree.get("__manifest__.py")).toBe("security/ir.model.access.csv\nviews/res_users_views.xml\nviews/a_report.xml\n");
     expect(tree.get("security/ir.model.access.csv")).toBe("id,name\naccess_shared,shared\naccess_report,report\n");
-    expect([...tree.keys()].some((name) => name.includes("_slots"))).toBe(false);
+    expect([...tree.keys()].some((name) => name.includes("_slots") || name.includes("_off"))).toBe(false);
+    expect(tree.get("views/res_users_views.xml")).toBe("<odoo>\n</odoo>\n");
   });
 
   it("take a series overlay of their own", () => {

@@ -16,9 +16,9 @@
     ],
     "data": [
         "security/ir.model.access.csv",
-        "data/ir_cron_data.xml",
         "data/policy_data.xml",
         "data/mail_template_data.xml",
+        "data/notification_cron_data.xml",
         "views/res_config_settings_views.xml",
         "views/res_groups_views.xml",
         "views/res_users_views.xml",

@@ -16,8 +16,8 @@
     ],
     "data": [
         "security/ir.model.access.csv",
-        "data/ir_cron_data.xml",
         "data/policy_data.xml",
+        "data/audit_cron_data.xml",
         "views/res_config_settings_views.xml",
         "views/res_groups_views.xml",
         "views/res_users_views.xml",

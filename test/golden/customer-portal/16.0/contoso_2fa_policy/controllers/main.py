@@ -1,31 +1,19 @@
 import base64
 import io
-import logging
 from urllib.parse import quote, urlencode, urlsplit
 
 import qrcode
 
-from odoo import _, http
-from odoo.exceptions import AccessDenied
+from odoo import http
 from odoo.http import request
 
 from odoo.addons.auth_totp.controllers.home import Home
 from odoo.addons.auth_totp.models.totp import ALGORITHM, DIGITS, TIMESTEP
 
-from ..models.res_users import (
-    RECOVERY_CODES_SESSION_KEY,
-    RECOVERY_URL,
-    SETUP_MFA_TYPE,
-    SETUP_URL,
-)
-from ..models.totp_policy_recovery_code import is_recovery_code
-
-_logger = logging.getLogger(__name__)
+from ..models.policy import MODULE
+from ..models.res_users import SETUP_MFA_TYPE, SETUP_URL
 
 SESSION_SECRET_KEY = "totp_policy_secret"
-RECOVERY_USED_SESSION_KEY = "totp_policy_recovery_used"
-# This addon's technical name, whatever the policy called it.
-MODULE = __name__.split(".")[2]
 
 
 def safe_redirect(redirect):
@@ -51,6 +39,13 @@ def page_url(path, redirect):
     return path + "?" + urlencode({"redirect": redirect})
 
 
+def finish_login():
+    """The second step passed: the session is logged in, the request runs as its user."""
+    request.session.finalize(request.env)
+    request.update_env(user=request.session.uid)
+    request.update_context(**request.session.context)
+
+
 class TotpPolicyHome(Home):
     @http.route()
     def web_login(self, redirect=None, **kwargs):
@@ -70,92 +65,7 @@ class TotpPolicyHome(Home):
             user = request.env["res.users"].sudo().browse(pre_uid)
             if user._mfa_type() == SETUP_MFA_TYPE:
                 return request.redirect(page_url(SETUP_URL, redirect))
-            token = kwargs.get("totp_token")
-            if (
-                request.httprequest.method == "POST"
-                and is_recovery_code(token)
-                and user._mfa_type() == "totp"
-            ):
-                return self._totp_policy_recovery_login(user, token, redirect)
         return super().web_totp(redirect=redirect, **kwargs)
-
-    def _totp_policy_recovery_login(self, user, token, redirect):
-        """The code step with a recovery code: rate-limited exactly like TOTP codes."""
-        codes = request.env["totp.policy.recovery.code"].sudo()
-        try:
-            with user._assert_can_auth(user=user.id):
-                user._totp_rate_limit("code_check")
-                if not user.sudo()._totp_policy_take_attempt():
-                    raise AccessDenied(user._totp_policy_too_many_attempts())
-                if not codes._consume(user, token):
-                    _logger.info("2FA recovery code: FAIL for %r", user.login)
-                    raise AccessDenied(
-                        _("Verification failed, please double-check the recovery code.")
-                    )
-        except AccessDenied as error:
-            request.session.touch()
-            return request.render(
-                "auth_totp.auth_totp_form",
-                {"user": user, "error": str(error), "redirect": redirect},
-            )
-        user._totp_rate_limit_purge("code_check")
-        user.sudo()._totp_policy_forget_attempts()
-        _logger.info("2FA recovery code: SUCCESS for %r", user.login)
-        request.session.finalize(request.env)
-        request.update_env(user=request.session.uid)
-        request.update_context(**request.session.context)
-        request.session[RECOVERY_USED_SESSION_KEY] = True
-        return request.redirect(page_url(RECOVERY_URL, redirect))
-
-    def _totp_policy_password_ok(self, user, password):
-        if not password:
-            return False
-        try:
-            with user._assert_can_auth(user=user.id):
-                user.with_user(user)._check_credentials(password, {"interactive": True})
-        except AccessDenied:
-            return False
-        return True
-
-    @http.route(
-        RECOVERY_URL,
-        type="http",
-        auth="user",
-        methods=["GET", "POST"],
-        sitemap=False,
-        website=True,
-        multilang=False,
-    )
-    def totp_policy_recovery_codes(self, redirect=None, **kwargs):
-        """Show fresh recovery codes once, or how many remain and a way to renew them."""
-        redirect = safe_redirect(redirect) or self._login_redirect(request.session.uid)
-        user = request.env.user
-        codes_model = request.env["totp.policy.recovery.code"].sudo()
-        session = request.session
-        codes = session.pop(RECOVERY_CODES_SESSION_KEY, None)
-        error = None
-        if request.httprequest.method == "POST":
-            if not user.totp_enabled:
-                error = _("Set up your authenticator app first.")
-            elif not self._totp_policy_password_ok(user, kwargs.get("password")):
-                error = _("Wrong password: no new codes were made.")
-            else:
-                codes = codes_model._generate(user)
-                _logger.info("2FA recovery codes renewed by %r", user.login)
-        values = {
-            "user": user,
-            "recovery_codes": codes,
-            "recovery_codes_href": "data:text/plain;charset=utf-8,"
-            + quote("\n".join(codes or ()) + "\n"),
-            "used": session.pop(RECOVERY_USED_SESSION_KEY, False),
-            "remaining": codes_model._remaining(user),
-            "enrolled": user.totp_enabled,
-            "error": error,
-            "redirect": redirect,
-            "portal": user.share,
-            "content_template": f"{MODULE}.totp_policy_recovery_codes_content",
-        }
-        return request.render(f"{MODULE}.totp_policy_recovery_codes_page", values)
 
     def _login_redirect(self, uid, redirect=None):
         return super()._login_redirect(uid, redirect=safe_redirect(redirect))
@@ -213,9 +123,7 @@ class TotpPolicyHome(Home):
             if error is None:
                 session.pop(SESSION_SECRET_KEY, None)
                 if not logged_in:
-                    session.finalize(request.env)
-                    request.update_env(user=session.uid)
-                    request.update_context(**session.context)
+                    finish_login()
                 return request.redirect(self._login_redirect(uid, redirect=redirect))
 
         uri = self._totp_policy_otpauth_uri(user, secret)

@@ -7,14 +7,7 @@ from odoo import models
 from odoo.exceptions import AccessDenied
 from odoo.http import request
 
-from .res_users import (
-    CLIENT_ADDRESS,
-    RECOVERY_CODES_SESSION_KEY,
-    RECOVERY_URL,
-    SETUP_URL,
-    address_in,
-    request_address,
-)
+from .res_users import CLIENT_ADDRESS, SETUP_URL, address_in, request_address
 
 _logger = logging.getLogger(__name__)
 
@@ -22,7 +15,6 @@ _logger = logging.getLogger(__name__)
 ALLOWED_PATHS = frozenset(
     {
         SETUP_URL,
-        RECOVERY_URL,
         "/web/login",
         "/web/login/totp",
         "/web/session/logout",
@@ -62,20 +54,6 @@ class IrHttp(models.AbstractModel):
         raise AccessDenied()
 
     @classmethod
-    def _totp_policy_show_recovery_codes(cls, endpoint):
-        if (
-            RECOVERY_CODES_SESSION_KEY in request.session
-            and endpoint.routing.get("type") == "http"
-            and request.httprequest.method == "GET"
-        ):
-            # Freshly enrolled: show the recovery codes before anything else.
-            path = request.httprequest.path
-            query = request.httprequest.query_string.decode()
-            target = path + ("?" + query if query else "")
-            location = RECOVERY_URL + "?" + urlencode({"redirect": target})
-            werkzeug.exceptions.abort(request.redirect(location, 303))
-
-    @classmethod
     def _totp_policy_guard(cls, endpoint):
         path = request.httprequest.path
         users = request.env["res.users"].sudo()
@@ -91,7 +69,7 @@ class IrHttp(models.AbstractModel):
         verdict = users.browse(uid)._totp_policy_verdict()
         if verdict == "exempt_outside":
             cls._totp_policy_end_session(endpoint)
-        if path in ALLOWED_PATHS:
+        if path in cls._totp_policy_allowed_paths():
             return
         if path.startswith(ALLOWED_PREFIXES):
             if verdict == "blocked":
@@ -99,9 +77,19 @@ class IrHttp(models.AbstractModel):
                 # under /web/assets/ with the session user's rights.
                 request.update_env(user=request.env.ref("base.public_user").id)
             return
-        cls._totp_policy_show_recovery_codes(endpoint)
+        cls._totp_policy_guard_page(endpoint, verdict)
+
+    @classmethod
+    def _totp_policy_allowed_paths(cls):
+        """Routes a session held at setup may still reach."""
+        return ALLOWED_PATHS
+
+    @classmethod
+    def _totp_policy_guard_page(cls, endpoint, verdict):
+        """A route outside the allow-list, for a session whose user has ``verdict``."""
         if verdict != "blocked":
             return
+        path = request.httprequest.path
         if endpoint.routing.get("type") == "http" and not path.startswith(RPC_PREFIXES):
             query = request.httprequest.query_string.decode()
             target = path + ("?" + query if query else "")

@@ -15,22 +15,19 @@ from odoo.addons.auth_totp.models.totp import TOTP_SECRET_SIZE
 
 from .policy import (
     EDITABLE,
-    PARAM_API_KEYS,
-    PARAM_GRACE_DAYS,
-    PARAM_PASSWORD_RPC,
-    PARAM_PORTAL_ENFORCE,
-    PARAM_PORTAL_GRACE_DAYS,
+    ENFORCED_VERDICTS,
     PARAM_RPC_NETWORKS,
     PARAM_START_DATE,
     POLICY,
+    in_grace,
+    read_params,
+    status_of,
 )
 
 _logger = logging.getLogger(__name__)
 
 SETUP_MFA_TYPE = "totp_policy_setup"
 SETUP_URL = "/web/login/totp/setup"
-RECOVERY_URL = "/web/login/totp/recovery"
-RECOVERY_CODES_SESSION_KEY = "totp_policy_recovery_codes"
 # Code attempts per user, whatever the path (setup page, login code step, recovery
 # codes), the client address or the server: counted in the database.
 MAX_WRONG_CODES = 5
@@ -301,8 +298,9 @@ class ResUsers(models.Model):
                 exemptions[login] = (
                     exemptions.get(login, ()) + networks + (() if networks else (None,))
                 )
+        values = read_params(params)
         try:
-            rpc_networks = parse_networks(params.get_param(PARAM_RPC_NETWORKS))
+            rpc_networks = parse_networks(values["rpc_networks"])
         except ValueError:
             _logger.warning("Ignoring invalid %s", PARAM_RPC_NETWORKS)
             rpc_networks = ()
@@ -313,11 +311,7 @@ class ResUsers(models.Model):
             "except_ids": frozenset(
                 groups.search([("totp_policy_except", "=", True)]).ids
             ),
-            "grace_days": int(params.get_param(PARAM_GRACE_DAYS) or 0),
-            "portal_enforce": params.get_param(PARAM_PORTAL_ENFORCE) == "True",
-            "portal_grace_days": int(params.get_param(PARAM_PORTAL_GRACE_DAYS) or 0),
-            "password_rpc": params.get_param(PARAM_PASSWORD_RPC) or "deny",
-            "api_keys": params.get_param(PARAM_API_KEYS) or "allow",
+            **values,
             "rpc_networks": rpc_networks,
             "exemptions": exemptions,
         }
@@ -357,7 +351,7 @@ class ResUsers(models.Model):
                 return "exempt"
             return "exempt_outside"
         if kind == "missing":
-            if deadline and fields.Datetime.now() < deadline:
+            if in_grace(deadline, fields.Datetime.now()):
                 return "grace"
             return "blocked"
         return kind
@@ -390,9 +384,7 @@ class ResUsers(models.Model):
                 user.totp_policy_status_label = False
                 continue
             kind, deadline, _networks = self._totp_policy_state(user.id)
-            status = kind
-            if kind == "missing" and deadline and fields.Datetime.now() < deadline:
-                status = "grace"
+            status = status_of(kind, deadline, fields.Datetime.now())
             user.totp_policy_status = status
             if status == "grace":
                 user.totp_policy_status_label = _(
@@ -459,9 +451,6 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if "totp_secret" in vals and not vals["totp_secret"]:
-            codes = self.env["totp.policy.recovery.code"].sudo()
-            codes.search([("user_id", "in", self.ids)]).unlink()
         watched = {
             "groups_id",
             "active",
@@ -500,7 +489,7 @@ class ResUsers(models.Model):
     def _rpc_api_keys_only(self):
         self.ensure_one()
         if self._totp_policy_config()["password_rpc"] == "deny" and (
-            self._totp_policy_verdict() in ("enrolled", "grace", "blocked")
+            self._totp_policy_verdict() in ENFORCED_VERDICTS
         ):
             return True
         return super()._rpc_api_keys_only()
@@ -517,6 +506,7 @@ class ResUsers(models.Model):
             _logger.info(
                 "2FA policy: exempt login %r refused from this address", user.login
             )
+            self._totp_policy_refused(user, "exempt_refused")
             if client_address() is None:
                 raise AccessDenied(
                     _(
@@ -535,7 +525,20 @@ class ResUsers(models.Model):
     def _check_credentials(self, password, env):
         interactive = (env or {}).get("interactive", True)
         self._totp_policy_check_address(interactive)
-        return super()._check_credentials(password, env)
+        user = self.env.user
+        try:
+            return super()._check_credentials(password, env)
+        except AccessDenied:
+            if not interactive and user._rpc_api_keys_only():
+                self._totp_policy_refused(user, "rpc_refused")
+            raise
+
+    def _totp_policy_refused(self, user, refusal):
+        """Called when the policy refuses ``user``'s credentials, for extensions.
+
+        ``refusal`` is ``exempt_refused`` (an exempt login outside its networks)
+        or ``rpc_refused`` (a password over RPC where only API keys are accepted).
+        """
 
     @classmethod
     def check(cls, db, uid, passwd):
@@ -629,14 +632,6 @@ class ResUsers(models.Model):
         return self._totp_policy_count_attempt(
             lambda: super(ResUsers, self)._totp_check(code)
         )
-
-    def _totp_try_setting(self, secret, code):
-        enabled = super()._totp_try_setting(secret, code)
-        if enabled and request:
-            # Shown once, by the next page the user opens (see ir.http).
-            codes = self.env["totp.policy.recovery.code"].sudo()._generate(self)
-            request.session[RECOVERY_CODES_SESSION_KEY] = codes
-        return enabled
 
     def _totp_policy_banner_deadline(self):
         """The grace deadline (as text) to show in the banner, or False."""

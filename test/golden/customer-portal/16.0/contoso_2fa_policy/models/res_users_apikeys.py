@@ -2,6 +2,7 @@ import logging
 
 from odoo import models
 
+from .policy import ENFORCED_VERDICTS
 from .res_users import address_in
 
 _logger = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ class ResUsersApikeys(models.Model):
         verdict = users.browse(uid)._totp_policy_verdict()
         if verdict == "exempt_outside":
             return None
-        if config["api_keys"] == "deny" and verdict in ("enrolled", "grace", "blocked"):
+        if config["api_keys"] == "deny" and verdict in ENFORCED_VERDICTS:
             _logger.info("2FA policy: API keys are not allowed for enforced users")
             return None
         return uid

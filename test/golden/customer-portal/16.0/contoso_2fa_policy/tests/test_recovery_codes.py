@@ -5,8 +5,10 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.res_users import RECOVERY_CODES_SESSION_KEY
-from ..models.totp_policy_recovery_code import RECOVERY_CODE_COUNT
+from ..models.totp_policy_recovery_code import (
+    RECOVERY_CODE_COUNT,
+    RECOVERY_CODES_SESSION_KEY,
+)
 from . import policy
 from .common import PASSWORD, TotpPolicyCase, totp_code
 
@@ -50,8 +52,8 @@ class TestRecoveryCodes(TotpPolicyCase):
         user = self.make_user("tp_rc_enrol")
         location = self.location(self.web_login(user.login))
         page, secret = self.setup_page(location)
-        response = self.submit_code(
-            page, totp_code(secret), redirect="/web?debug=0", show_recovery_codes=False
+        response = self.post_setup_code(
+            page, totp_code(secret), redirect="/web?debug=0"
         )
         page = self.url_open(self.location(response))
         self.assertEqual(self.path_of(page.url), RECOVERY_PATH)

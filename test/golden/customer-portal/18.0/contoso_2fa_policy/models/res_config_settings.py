@@ -12,6 +12,7 @@ from .policy import (
     PARAM_PORTAL_ENFORCE,
     PARAM_PORTAL_GRACE_DAYS,
     PARAM_RPC_NETWORKS,
+    read_params,
 )
 from .res_users import parse_networks
 
@@ -136,7 +137,7 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def get_values(self):
         res = super().get_values()
-        params = self.env["ir.config_parameter"].sudo()
+        values = read_params(self.env["ir.config_parameter"].sudo())
         groups = self.env["res.groups"].sudo().with_context(active_test=False)
         res.update(
             totp_policy_group_ids=[
@@ -145,26 +146,12 @@ class ResConfigSettings(models.TransientModel):
             totp_policy_except_group_ids=[
                 (6, 0, groups.search([("totp_policy_except", "=", True)]).ids)
             ],
-            totp_policy_grace_days=int(
-                params.get_param(PARAMS["totp_policy_grace_days"]) or 0
-            ),
-            totp_policy_portal_enforce=params.get_param(
-                PARAMS["totp_policy_portal_enforce"]
-            )
-            == "True",
-            totp_policy_portal_grace_days=int(
-                params.get_param(PARAMS["totp_policy_portal_grace_days"]) or 0
-            ),
-            totp_policy_password_rpc=params.get_param(
-                PARAMS["totp_policy_password_rpc"]
-            )
-            or "deny",
-            totp_policy_api_keys=params.get_param(PARAMS["totp_policy_api_keys"])
-            or "allow",
-            totp_policy_rpc_networks=params.get_param(
-                PARAMS["totp_policy_rpc_networks"]
-            )
-            or False,
+            totp_policy_grace_days=values["grace_days"],
+            totp_policy_portal_enforce=values["portal_enforce"],
+            totp_policy_portal_grace_days=values["portal_grace_days"],
+            totp_policy_password_rpc=values["password_rpc"],
+            totp_policy_api_keys=values["api_keys"],
+            totp_policy_rpc_networks=values["rpc_networks"] or False,
         )
         return res
 

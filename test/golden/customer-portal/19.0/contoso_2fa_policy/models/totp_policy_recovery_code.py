@@ -5,6 +5,9 @@ import secrets
 from odoo import api, fields, models
 
 RECOVERY_CODE_COUNT = 10
+RECOVERY_URL = "/web/login/totp/recovery"
+# Fresh codes waiting in the session to be shown once (see ir.http).
+RECOVERY_CODES_SESSION_KEY = "totp_policy_recovery_codes"
 # No look-alikes (0/o, 1/l/i): ten characters carry about 50 bits.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 CODE_LENGTH = 10

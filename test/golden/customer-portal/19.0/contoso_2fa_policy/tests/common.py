@@ -207,12 +207,17 @@ class TotpPolicyCase(HttpCase):
         self.assertTrue(match, "the setup page shows no secret")
         return page, match.group(1)
 
-    def submit_code(self, page, code, redirect=None, show_recovery_codes=True):
+    def post_setup_code(self, page, code, redirect=None):
+        """The setup form of ``page`` sent with ``code``; the response, not followed."""
         data = {"code": code, "csrf_token": self.csrf(page)}
         if redirect is not None:
             data["redirect"] = redirect
-        response = self.url_open(SETUP_PATH, data=data, allow_redirects=False)
-        if show_recovery_codes and response.status_code == 303:
+        return self.url_open(SETUP_PATH, data=data, allow_redirects=False)
+
+    def submit_code(self, page, code, redirect=None):
+        """``post_setup_code``, then what the addon shows once after an enrolment."""
+        response = self.post_setup_code(page, code, redirect)
+        if response.status_code == 303:
             # The first page after enrolment shows the recovery codes (once).
             self.url_open("/web/login/totp/recovery")
         return response

@@ -15,14 +15,13 @@ from odoo.addons.auth_totp.models.totp import TOTP_SECRET_SIZE
 
 from .policy import (
     EDITABLE,
-    PARAM_API_KEYS,
-    PARAM_GRACE_DAYS,
-    PARAM_PASSWORD_RPC,
-    PARAM_PORTAL_ENFORCE,
-    PARAM_PORTAL_GRACE_DAYS,
+    ENFORCED_VERDICTS,
     PARAM_RPC_NETWORKS,
     PARAM_START_DATE,
     POLICY,
+    in_grace,
+    read_params,
+    status_of,
 )
 
 _logger = logging.getLogger(__name__)
@@ -300,8 +299,9 @@ class ResUsers(models.Model):
                 exemptions[login] = (
                     exemptions.get(login, ()) + networks + (() if networks else (None,))
                 )
+        values = read_params(params)
         try:
-            rpc_networks = parse_networks(params.get_param(PARAM_RPC_NETWORKS))
+            rpc_networks = parse_networks(values["rpc_networks"])
         except ValueError:
             _logger.warning("Ignoring invalid %s", PARAM_RPC_NETWORKS)
             rpc_networks = ()
@@ -312,11 +312,7 @@ class ResUsers(models.Model):
             "except_ids": frozenset(
                 groups.search([("totp_policy_except", "=", True)]).ids
             ),
-            "grace_days": int(params.get_param(PARAM_GRACE_DAYS) or 0),
-            "portal_enforce": params.get_param(PARAM_PORTAL_ENFORCE) == "True",
-            "portal_grace_days": int(params.get_param(PARAM_PORTAL_GRACE_DAYS) or 0),
-            "password_rpc": params.get_param(PARAM_PASSWORD_RPC) or "deny",
-            "api_keys": params.get_param(PARAM_API_KEYS) or "allow",
+            **values,
             "rpc_networks": rpc_networks,
             "exemptions": exemptions,
         }
@@ -356,7 +352,7 @@ class ResUsers(models.Model):
                 return "exempt"
             return "exempt_outside"
         if kind == "missing":
-            if deadline and fields.Datetime.now() < deadline:
+            if in_grace(deadline, fields.Datetime.now()):
                 return "grace"
             return "blocked"
         return kind
@@ -389,9 +385,7 @@ class ResUsers(models.Model):
                 user.totp_policy_status_label = False
                 continue
             kind, deadline, _networks = self._totp_policy_state(user.id)
-            status = kind
-            if kind == "missing" and deadline and fields.Datetime.now() < deadline:
-                status = "grace"
+            status = status_of(kind, deadline, fields.Datetime.now())
             user.totp_policy_status = status
             if status == "grace":
                 user.totp_policy_status_label = _(
@@ -457,12 +451,7 @@ class ResUsers(models.Model):
         return users
 
     def write(self, vals):
-        was_enrolled = {}
-        if "totp_secret" in vals:
-            was_enrolled = {user.id: bool(user.sudo().totp_secret) for user in self}
         res = super().write(vals)
-        for user in self.filtered(lambda user: user.id in was_enrolled):
-            self._totp_policy_audit_secret_change(user, was_enrolled[user.id])
         watched = {
             "groups_id",
             "active",
@@ -476,20 +465,6 @@ class ResUsers(models.Model):
             if "groups_id" in vals or "active" in vals or "share" in vals:
                 self._totp_policy_stamp_grace()
         return res
-
-    def _totp_policy_audit_secret_change(self, user, was_enrolled):
-        enrolled = bool(user.sudo().totp_secret)
-        if enrolled == was_enrolled:
-            return
-        audit = self.env["totp.policy.audit"]
-        if enrolled:
-            audit._record("enrolled", user)
-        elif self.env.uid == user.id:
-            audit._record("removed", user)
-        else:
-            audit._record(
-                "admin_reset", user, _("by %(login)s", login=self.env.user.login)
-            )
 
     # ------------------------------------------------------------------
     # Authentication hooks
@@ -515,7 +490,7 @@ class ResUsers(models.Model):
     def _rpc_api_keys_only(self):
         self.ensure_one()
         if self._totp_policy_config()["password_rpc"] == "deny" and (
-            self._totp_policy_verdict() in ("enrolled", "grace", "blocked")
+            self._totp_policy_verdict() in ENFORCED_VERDICTS
         ):
             return True
         return super()._rpc_api_keys_only()
@@ -532,9 +507,7 @@ class ResUsers(models.Model):
             _logger.info(
                 "2FA policy: exempt login %r refused from this address", user.login
             )
-            self.env["totp.policy.audit"]._record_refusal(
-                "exempt_refused", user, _("outside the exemption's networks")
-            )
+            self._totp_policy_refused(user, "exempt_refused")
             if client_address() is None:
                 raise AccessDenied(
                     _(
@@ -558,10 +531,15 @@ class ResUsers(models.Model):
             return super()._check_credentials(password, env)
         except AccessDenied:
             if not interactive and user._rpc_api_keys_only():
-                self.env["totp.policy.audit"]._record_refusal(
-                    "rpc_refused", user, _("no valid API key (passwords are refused)")
-                )
+                self._totp_policy_refused(user, "rpc_refused")
             raise
+
+    def _totp_policy_refused(self, user, refusal):
+        """Called when the policy refuses ``user``'s credentials, for extensions.
+
+        ``refusal`` is ``exempt_refused`` (an exempt login outside its networks)
+        or ``rpc_refused`` (a password over RPC where only API keys are accepted).
+        """
 
     @classmethod
     def check(cls, db, uid, passwd):

@@ -7,6 +7,9 @@ from .res_users import client_address
 
 _logger = logging.getLogger(__name__)
 
+# Days the log keeps its entries (0: forever); set in Settings.
+PARAM_AUDIT_RETENTION_DAYS = "totp_policy.audit_retention_days"
+
 
 class TotpPolicyAudit(models.Model):
     _name = "totp.policy.audit"
@@ -93,7 +96,7 @@ class TotpPolicyAudit(models.Model):
     def _gc_audit(self):
         """Delete entries older than the retention period (0 days: keep all)."""
         params = self.env["ir.config_parameter"].sudo()
-        days = int(params.get_param("totp_policy.audit_retention_days") or 0)
+        days = int(params.get_param(PARAM_AUDIT_RETENTION_DAYS) or 0)
         if days <= 0:
             return
         limit = fields.Datetime.now() - timedelta(days=days)

@@ -69,7 +69,7 @@ class IrHttp(models.AbstractModel):
         verdict = users.browse(uid)._totp_policy_verdict()
         if verdict == "exempt_outside":
             cls._totp_policy_end_session(endpoint)
-        if path in ALLOWED_PATHS:
+        if path in cls._totp_policy_allowed_paths():
             return
         if path.startswith(ALLOWED_PREFIXES):
             if verdict == "blocked":
@@ -77,8 +77,19 @@ class IrHttp(models.AbstractModel):
                 # under /web/assets/ with the session user's rights.
                 request.update_env(user=request.env.ref("base.public_user").id)
             return
+        cls._totp_policy_guard_page(endpoint, verdict)
+
+    @classmethod
+    def _totp_policy_allowed_paths(cls):
+        """Routes a session held at setup may still reach."""
+        return ALLOWED_PATHS
+
+    @classmethod
+    def _totp_policy_guard_page(cls, endpoint, verdict):
+        """A route outside the allow-list, for a session whose user has ``verdict``."""
         if verdict != "blocked":
             return
+        path = request.httprequest.path
         if endpoint.routing.get("type") == "http" and not path.startswith(RPC_PREFIXES):
             query = request.httprequest.query_string.decode()
             target = path + ("?" + query if query else "")

@@ -3,6 +3,7 @@ from collections import Counter
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..models.policy import read_params
 from .common import TotpPolicyCase, group_closure
 
 
@@ -54,10 +55,7 @@ class TestComplianceReport(TotpPolicyCase):
         self.assertEqual(self.env["totp.policy.compliance"].search_count([]), len(rows))
 
     def grace_days(self):
-        return int(
-            self.env["ir.config_parameter"].sudo().get_param("totp_policy.grace_days")
-            or 0
-        )
+        return read_params(self.env["ir.config_parameter"].sudo())["grace_days"]
 
     def test_administrators_only(self):
         user = self.make_user("tp_report_user", groups="base.group_user")

@@ -6,6 +6,8 @@ keeps their changes unless ``DIGEST`` (this policy) differs from the one deploye
 before; otherwise the database's values are ignored and this policy is enforced.
 """
 
+# This addon's technical name (its xml ids are MODULE.<id>).
+MODULE = "finance_2fa_policy"
 VERSION = "19.0.1.0.0"
 DIGEST = "652412b21b469fea69bd5e88bae1d988bd38f56d728fa5454be858c500f2aa20"
 EDITABLE = False
@@ -55,3 +57,33 @@ POLICY_PARAMS = frozenset(
         PARAM_DEPLOYED_DATE,
     }
 )
+# Verdicts of a user the policy enforces (res.users._totp_policy_verdict).
+ENFORCED_VERDICTS = ("enrolled", "grace", "blocked")
+
+
+def read_params(params):
+    """The policy's values as the database holds them, defaults for those unset.
+
+    ``params`` is ``ir.config_parameter`` (sudo); ``rpc_networks`` is the text as
+    stored.
+    """
+    return {
+        "grace_days": int(params.get_param(PARAM_GRACE_DAYS) or 0),
+        "portal_enforce": params.get_param(PARAM_PORTAL_ENFORCE) == "True",
+        "portal_grace_days": int(params.get_param(PARAM_PORTAL_GRACE_DAYS) or 0),
+        "password_rpc": params.get_param(PARAM_PASSWORD_RPC) or "deny",
+        "api_keys": params.get_param(PARAM_API_KEYS) or "allow",
+        "rpc_networks": params.get_param(PARAM_RPC_NETWORKS) or "",
+    }
+
+
+def in_grace(deadline, now):
+    """Whether a user who has not set up an app may still work: before the deadline."""
+    return deadline is not None and now < deadline
+
+
+def status_of(kind, deadline, now):
+    """The status shown to administrators for ``(kind, deadline)`` of a user's state."""
+    if kind == "missing" and in_grace(deadline, now):
+        return "grace"
+    return kind

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..models.policy import EDITABLE, POLICY
+from ..models.totp_policy_audit import PARAM_AUDIT_RETENTION_DAYS
 from .common import PASSWORD, TotpPolicyCase, outside_address, totp_code
 
 
@@ -115,7 +116,7 @@ class TestAudit(TotpPolicyCase):
             with self.assertRaises(AccessError):
                 attempt()
         params = self.env["ir.config_parameter"].sudo()
-        self.assertEqual(params.get_param("totp_policy.audit_retention_days"), "365")
+        self.assertEqual(params.get_param(PARAM_AUDIT_RETENTION_DAYS), "365")
         self.env.cr.execute(
             "UPDATE totp_policy_audit SET create_date = %s WHERE id = %s",
             [fields.Datetime.now() - timedelta(days=400), entry.id],

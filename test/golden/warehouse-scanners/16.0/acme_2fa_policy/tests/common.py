@@ -207,11 +207,17 @@ class TotpPolicyCase(HttpCase):
         self.assertTrue(match, "the setup page shows no secret")
         return page, match.group(1)
 
-    def submit_code(self, page, code, redirect=None):
+    def post_setup_code(self, page, code, redirect=None):
+        """The setup form of ``page`` sent with ``code``; the response, not followed."""
         data = {"code": code, "csrf_token": self.csrf(page)}
         if redirect is not None:
             data["redirect"] = redirect
         return self.url_open(SETUP_PATH, data=data, allow_redirects=False)
+
+    def submit_code(self, page, code, redirect=None):
+        """``post_setup_code``, then what the addon shows once after an enrolment."""
+        response = self.post_setup_code(page, code, redirect)
+        return response
 
     @mute_logger(*QUIET_LOGGERS)
     def call_kw(self, model, method, args, kwargs=None):

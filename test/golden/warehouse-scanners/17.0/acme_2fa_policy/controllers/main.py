@@ -1,6 +1,5 @@
 import base64
 import io
-import logging
 from urllib.parse import quote, urlencode, urlsplit
 
 import qrcode
@@ -11,13 +10,10 @@ from odoo.http import request
 from odoo.addons.auth_totp.controllers.home import Home
 from odoo.addons.auth_totp.models.totp import ALGORITHM, DIGITS, TIMESTEP
 
+from ..models.policy import MODULE
 from ..models.res_users import SETUP_MFA_TYPE, SETUP_URL
 
-_logger = logging.getLogger(__name__)
-
 SESSION_SECRET_KEY = "totp_policy_secret"
-# This addon's technical name, whatever the policy called it.
-MODULE = __name__.split(".")[2]
 
 
 def safe_redirect(redirect):
@@ -41,6 +37,13 @@ def page_url(path, redirect):
     if not redirect:
         return path
     return path + "?" + urlencode({"redirect": redirect})
+
+
+def finish_login():
+    """The second step passed: the session is logged in, the request runs as its user."""
+    request.session.finalize(request.env)
+    request.update_env(user=request.session.uid)
+    request.update_context(**request.session.context)
 
 
 class TotpPolicyHome(Home):
@@ -120,9 +123,7 @@ class TotpPolicyHome(Home):
             if error is None:
                 session.pop(SESSION_SECRET_KEY, None)
                 if not logged_in:
-                    session.finalize(request.env)
-                    request.update_env(user=session.uid)
-                    request.update_context(**session.context)
+                    finish_login()
                 return request.redirect(self._login_redirect(uid, redirect=redirect))
 
         uri = self._totp_policy_otpauth_uri(user, secret)

@@ -18,6 +18,7 @@ from .policy import (
     PARAM_RPC_NETWORKS,
     POLICY,
     VERSION,
+    read_params,
 )
 
 _logger = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class TotpPolicyDeployment(models.AbstractModel):
     def _database_values(self):
         """The policy as the database holds it, in the shape of ``POLICY``."""
         params = self.env["ir.config_parameter"].sudo()
+        values = read_params(params)
         groups = self.env["res.groups"].sudo().with_context(active_test=False)
 
         def xml_ids(domain):
@@ -104,12 +106,12 @@ class TotpPolicyDeployment(models.AbstractModel):
         return {
             "enforce_groups": xml_ids([("totp_policy_enforce", "=", True)]),
             "except_groups": xml_ids([("totp_policy_except", "=", True)]),
-            "grace_days": int(params.get_param(PARAM_GRACE_DAYS) or 0),
-            "portal_enforce": params.get_param(PARAM_PORTAL_ENFORCE) == "True",
-            "portal_grace_days": int(params.get_param(PARAM_PORTAL_GRACE_DAYS) or 0),
-            "password_rpc": params.get_param(PARAM_PASSWORD_RPC) or "deny",
-            "api_keys": params.get_param(PARAM_API_KEYS) or "allow",
-            "api_networks": normalise_networks(params.get_param(PARAM_RPC_NETWORKS)),
+            "grace_days": values["grace_days"],
+            "portal_enforce": values["portal_enforce"],
+            "portal_grace_days": values["portal_grace_days"],
+            "password_rpc": values["password_rpc"],
+            "api_keys": values["api_keys"],
+            "api_networks": normalise_networks(values["rpc_networks"]),
             "exemptions": sorted(exemptions, key=lambda exemption: exemption["name"]),
         }
 

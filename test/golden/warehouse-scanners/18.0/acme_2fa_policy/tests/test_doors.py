@@ -7,7 +7,13 @@ from odoo.tools import config, mute_logger
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
 from ..models import res_users, totp_policy_deployment
-from ..models.policy import DIGEST, EDITABLE, PARAM_DEPLOYED_DIGEST, POLICY
+from ..models.policy import (
+    DIGEST,
+    EDITABLE,
+    PARAM_DEPLOYED_DIGEST,
+    PARAM_GRACE_DAYS,
+    POLICY,
+)
 from ..models.totp_policy_deployment import SIGNAL_CURRENT
 from .common import (
     PASSWORD,
@@ -255,11 +261,11 @@ class TestDoors(TotpPolicyCase):
         group = self.env.ref("base.group_user").with_user(admin)
         if EDITABLE:
             # Editable: Settings administrators may change it (the legitimate path).
-            params.set_param("totp_policy.grace_days", "3")
-            self.assertEqual(params.sudo().get_param("totp_policy.grace_days"), "3")
+            params.set_param(PARAM_GRACE_DAYS, "3")
+            self.assertEqual(params.sudo().get_param(PARAM_GRACE_DAYS), "3")
             return
         with self.assertRaises(UserError):
-            params.set_param("totp_policy.grace_days", str(POLICY["grace_days"] + 1))
+            params.set_param(PARAM_GRACE_DAYS, str(POLICY["grace_days"] + 1))
         with self.assertRaises(UserError):
             group.write({"totp_policy_except": True})
         with self.assertRaises(UserError):
@@ -284,7 +290,7 @@ class TestDoors(TotpPolicyCase):
         self.assertEqual(params.get_param(PARAM_DEPLOYED_DIGEST), DIGEST)
         self.assertEqual(deployment._differences(), [])
         edited = str(POLICY["grace_days"] + 5)
-        params.set_param("totp_policy.grace_days", edited)
+        params.set_param(PARAM_GRACE_DAYS, edited)
         self.env.cr.execute(
             "UPDATE res_groups SET totp_policy_enforce = false, totp_policy_except = false"
         )
@@ -292,7 +298,7 @@ class TestDoors(TotpPolicyCase):
         deployment._deploy()
         if EDITABLE:
             # Unchanged policy file: administrators' edits stay.
-            self.assertEqual(params.get_param("totp_policy.grace_days"), edited)
+            self.assertEqual(params.get_param(PARAM_GRACE_DAYS), edited)
         else:
             self.assertEqual(deployment._differences(), [])
         # A policy file that changed: the database takes the file's values again.
