@@ -28,7 +28,7 @@ export const EXIT_CODE_OF: Readonly<Record<ErrorKind, ExitCode>> = {
 /** What each code means, for --help and the README. */
 export const EXIT_MEANINGS: readonly (readonly [ExitCode, string])[] = [
   [EXIT_OK, "ok"],
-  [EXIT_CHECK_FAILED, "a check failed (drift, hand edits kept, a server refused)"],
+  [EXIT_CHECK_FAILED, "a check failed (drift, hand edits kept, a server refused, apt-get failed)"],
   [EXIT_BAD_INPUT, "bad input or usage, or verify cannot run"],
   [EXIT_INTERNAL, "internal error (a bug in odoo-2fa)"],
 ];

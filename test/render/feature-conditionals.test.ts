@@ -13,23 +13,23 @@ import { defaultTemplateDir } from "../../src/render/template-set.js";
  * `enabled` reads (recorded through a proxy over a policy).
  */
 
-/** Root names of the policy values `enabled` reads, e.g. `notifications` for `policy.notifications.announce`. */
+/** Paths of the policy values `enabled` reads, e.g. `notifications.announce`, `enforce.trustedDeviceDays`. */
 function switchNames(): Set<string> {
   const read = new Set<string>();
-  const record = (root: string): unknown =>
-    new Proxy(() => undefined, {
+  const record = (at: string): unknown => {
+    read.add(at);
+    return new Proxy(() => undefined, {
       get: (_target, key) => {
         if (typeof key === "symbol") return undefined;
         if (key === "length") return 0;
-        return record(root);
+        read.delete(at);
+        return record(`${at}.${key}`);
       },
       apply: () => undefined,
     });
+  };
   const policy = new Proxy({} as Policy, {
-    get: (_target, key) => {
-      if (typeof key === "string") read.add(key);
-      return record(String(key));
-    },
+    get: (_target, key) => (typeof key === "string" ? record(key) : undefined),
   });
   for (const series of SERIES) for (const feature of FEATURES) feature.enabled(policy, series);
   return read;
@@ -44,7 +44,9 @@ export function featureConditionals(file: string, source: string, names: Readonl
   const found: string[] = [];
   for (const match of source.matchAll(/\{\{~?\s*(#if|#unless|\^if|\^unless|else if|else unless|#each|#with)\b([^}]*)\}\}/g)) {
     const paths = match[2]!.match(/(?<![\w."'@])[A-Za-z_][\w]*(?:\.[\w]+)*/g) ?? [];
-    if (paths.some((name) => names.has(name.split(".")[0]!))) {
+    const tests = (used: string) =>
+      [...names].some((name) => used === name || used.startsWith(`${name}.`) || name.startsWith(`${used}.`));
+    if (paths.some(tests)) {
       const line = source.slice(0, match.index).split("\n").length;
       found.push(`${file}:${line}: ${match[0]}`);
     }
