@@ -14,6 +14,8 @@ packages=(
   python3-cryptography python3-openssl python3-asn1crypto python3-ofxparse python3-pydot
   python3-requests python3-xlrd python3-xlwt python3-chardet python3-freezegun python3-geoip2
   python3-cbor2 python3-magic python3-ldap
+  # Odoo's tours (HttpCase.start_tour) drive a headless Chromium over its DevTools websocket.
+  chromium python3-websocket
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
