@@ -180,7 +180,7 @@ export interface SuitesSession {
   tree: OdooTree;
   tags: string[];
   modules: string[];
-  /** The bare run (from the cache or run now). */
+  /** The bare run (from the cache or run now; empty with `bare: false`). */
   bare: SuiteRun & { cached: boolean };
   /** Installs (first call) or regenerates and upgrades the addon from `policy` in the addon database. */
   deploy(policy: Policy): Promise<{ ms: number; log: string; ok: boolean }>;
@@ -272,7 +272,8 @@ async function runSuites(ctx: Ctx, database: string, tags: string[]): Promise<Su
  * Sets up a series: the demo-data cluster (cached), the bare results (cached) and an empty
  * addon database. The cluster holds what the addons of `policies` depend on (one addon name).
  */
-export async function openSuites(series: Series, policies: readonly Policy[], templates?: TemplateSet): Promise<SuitesSession> {
+export async function openSuites(series: Series, policies: readonly Policy[], options: { templates?: TemplateSet; bare?: boolean } = {}): Promise<SuitesSession> {
+  const { templates, bare: runBare = true } = options;
   const timings: Record<string, number> = {};
   const tree = locateTree(series);
   const loaded = templates ?? (await loadTemplateSet());
@@ -333,7 +334,9 @@ export async function openSuites(series: Series, policies: readonly Policy[], te
 
     let bare: SuitesSession["bare"];
     let bareDb = false;
-    if (existsSync(resultsFile)) {
+    if (!runBare) {
+      bare = { results: {}, failures: {}, ms: 0, log: "", cached: false };
+    } else if (existsSync(resultsFile)) {
       const saved = JSON.parse(await readFile(resultsFile, "utf8")) as Omit<SuiteRun, "log">;
       bare = { ...saved, log: "", cached: true };
       timings.bareCached = 0;
