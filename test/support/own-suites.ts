@@ -20,7 +20,7 @@
  * `/base/tests/test_res_users.py` selects one file (module path ending in `.py`, 16.0+).
  */
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync } from "node:fs";
+import { appendFileSync, existsSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +28,7 @@ import { execa } from "execa";
 import type { Policy, Series } from "../../src/policy/model.js";
 import { loadTemplateSet, renderAddon, type TemplateSet } from "../../src/render/index.js";
 import { cacheRoot, findPostgres, findPython, locateTree, manifestDepends, type OdooTree, readAddon, treeHasModule } from "../../src/verify/environment.js";
+import { onInterrupt } from "../../src/verify/cleanup.js";
 import { parseLogRecords } from "../../src/verify/log.js";
 import { ODOO_BOOT, templateKey } from "../../src/verify/local.js";
 import { type Cluster, clusterIn, createDatabase, freePort, initCluster, odooDbArgs, startCluster, stopCluster, stopClusterNow } from "../../src/verify/postgres.js";
@@ -298,7 +299,13 @@ export async function openSuites(series: Series, policies: readonly Policy[], op
   const linkDir = path.join(tmp, "addons");
   await mkdir(linkDir, { recursive: true });
   const ctx: Ctx = { tree, python, tmp, cluster, dataDir: path.join(tmp, "odoo-data"), addonsPaths: [...tree.addonsPaths, linkDir], linkDir, addon: addon.name };
+  // Ctrl-C or a killed run: the throwaway cluster goes too.
+  const unregister = onInterrupt(() => {
+    stopClusterNow(cluster);
+    rmSync(tmp, { recursive: true, force: true });
+  });
   const close = async () => {
+    unregister();
     stopClusterNow(cluster);
     await rm(tmp, { recursive: true, force: true });
   };
