@@ -18,6 +18,11 @@ sources="${ODOO_2FA_SOURCES:-$HOME/.cache/odoo-2fa/sources}"
 for series in 16.0 17.0 18.0 19.0; do
   if [ -f "$sources/$series/odoo/release.py" ]; then
     bash scripts/setup-local-odoo.sh
+    # Odoo's own tours (test/odoo/own-suites.test.ts) run in Debian's Chromium over python3-websocket.
+    if [ "$(dpkg-query -W -f='${Status}\n' chromium python3-websocket 2>/dev/null | grep -c 'install ok installed')" -ne 2 ]; then
+      sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+      DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q chromium python3-websocket
+    fi
     # The dockerized tier runs verify --docker against a private Docker daemon.
     bash scripts/docker/setup.sh
     exit 0

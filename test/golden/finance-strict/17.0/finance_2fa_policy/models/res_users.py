@@ -36,7 +36,9 @@ WRONG_CODE_WINDOW = timedelta(minutes=15)
 ATTEMPT_LOCK_KEY = 0x2FA
 # Headers a reverse proxy sets: when one is present but Odoo did not apply it
 # (no X-Forwarded-Host, or no --proxy-mode), the address Odoo sees is the proxy's.
-FORWARDING_HEADERS = ("X-Forwarded-For", "X-Real-Ip", "Forwarded")
+# Read as WSGI variables: requests Odoo fakes (its tests, check_identity) have an
+# environ but no headers.
+FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
 
 def parse_networks(text):
@@ -57,9 +59,9 @@ def request_address(httprequest):
     A request that carries a proxy's forwarding header which Odoo did not apply
     comes from a proxy: its address is the proxy's, never the client's.
     """
-    environ = httprequest.environ
+    environ = httprequest.environ or {}
     if "werkzeug.proxy_fix.orig" not in environ and any(
-        header in httprequest.headers for header in FORWARDING_HEADERS
+        header in environ for header in FORWARDING_HEADERS
     ):
         if not _warned_unattributed:
             _warned_unattributed.append(True)
@@ -71,7 +73,8 @@ def request_address(httprequest):
                 "snippet)."
             )
         return None
-    return httprequest.remote_addr
+    # What werkzeug's remote_addr reads, after Odoo's ProxyFix when it applied.
+    return environ.get("REMOTE_ADDR")
 
 
 def client_address():
