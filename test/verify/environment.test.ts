@@ -111,7 +111,9 @@ describe("readTreeSeries", () => {
 
 describe("verifyAddon input errors (exit 2, before anything starts)", () => {
   it("a folder that is not an addon", async () => {
-    await expect(verifyAddon({ addonDir: FIXTURES, series: "17.0" })).rejects.toMatchObject({ code: "not-an-addon", exitCode: 2 });
+    const error = (await verifyAddon({ addonDir: FIXTURES, series: "17.0" }).catch((e: unknown) => e)) as VerifyError;
+    expect(error).toMatchObject({ code: "not-an-addon" });
+    expect(EXIT_CODE_OF[error.kind]).toBe(2);
   });
 
   it("an unknown series", async () => {
@@ -120,10 +122,9 @@ describe("verifyAddon input errors (exit 2, before anything starts)", () => {
 
   it("no tree for the series", async () => {
     const env = { ...process.env, ODOO_2FA_SOURCES: path.join(scratch, "empty-sources") };
-    await expect(verifyAddon({ addonDir: path.join(FIXTURES, "verify_ok"), series: "17.0", env })).rejects.toMatchObject({
-      code: "no-source-tree",
-      exitCode: 2,
-    });
+    const error = (await verifyAddon({ addonDir: path.join(FIXTURES, "verify_ok"), series: "17.0", env }).catch((e: unknown) => e)) as VerifyError;
+    expect(error).toMatchObject({ code: "no-source-tree" });
+    expect(EXIT_CODE_OF[error.kind]).toBe(2);
   });
 });
 
