@@ -47,21 +47,20 @@ class ResUsers(models.Model):
         self.invalidate_recordset(["totp_policy_last_counter"])
         return bool(self.env.cr.rowcount)
 
+    def _totp_policy_refuse_reuse(self):
+        _logger.warning("2FA check: REUSE for %s %r", self, self.sudo().login)
+        raise AccessDenied(_("Verification failed, please use the latest 6-digit code"))
+
     def _totp_check(self, code):
         counter = self._totp_policy_code_counter(code)
         if counter is not None and counter <= self._totp_policy_last_counter():
-            # Refused before it is counted or checked: a used code says nothing new.
-            _logger.warning("2FA check: REUSE for %s %r", self, self.sudo().login)
-            raise AccessDenied(
-                _("Verification failed, please use the latest 6-digit code")
-            )
+            # Refused before Odoo checks it, as one counted attempt: a used code
+            # costs what a wrong one does, and the attempt limit answers first.
+            return self._totp_policy_count_attempt(self._totp_policy_refuse_reuse)
         result = super()._totp_check(code)
         if counter is None or not self._totp_policy_use_counter(counter):
             # Another submission of this code won, or the window moved on meanwhile.
-            _logger.warning("2FA check: REUSE for %s %r", self, self.sudo().login)
-            raise AccessDenied(
-                _("Verification failed, please use the latest 6-digit code")
-            )
+            self._totp_policy_refuse_reuse()
         return result
 
     def _totp_try_setting(self, secret, code):
