@@ -129,7 +129,10 @@ class TotpPolicyNotification(models.Model):
         self._move_cursor(batch[-1][0] if remaining else 0)
         if not remaining and NOTIFY_ADMINS_WEEKLY:
             self._notify_admins(now)
-        self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
+        if self.env.context.get("cron_id"):
+            # Outside a cron run (a test, a shell) _commit_progress would commit the
+            # caller's transaction: the batch then stays in it.
+            self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
 
     @api.model
     def _cursor(self):
