@@ -1,7 +1,7 @@
 import random
 from datetime import timedelta
 
-from odoo import fields
+from odoo import SUPERUSER_ID, fields
 from odoo.tests import tagged
 
 from .common import TotpPolicyCase, group_closure
@@ -30,7 +30,7 @@ class TestPolicyOverSets(TotpPolicyCase):
         config = self.config
         ids = set(group_closure(user.groups_id).ids)
         public = self.env.ref("base.group_public")
-        if not user.active or user.id == 1 or public.id in ids:
+        if not user.active or user.id == SUPERUSER_ID or public.id in ids:
             return ("not_required", None)
         if user.login in config["exemptions"]:
             return ("exempt", None)
