@@ -571,6 +571,11 @@ class ResUsers(models.Model):
         parallel, from other addresses or on other servers all count.
         """
         self.ensure_one()
+        # Odoo serves a request again after a serialization failure: the code it
+        # carries is one attempt, however often the request is retried.
+        counted = getattr(request, "totp_policy_counted", frozenset()) if request else None
+        if counted and self.id in counted:
+            return True
         since = fields.Datetime.now() - WRONG_CODE_WINDOW
         with self.env.registry.cursor() as cr:
             # A fresh transaction sees every committed attempt (tests share theirs).
@@ -597,6 +602,8 @@ class ResUsers(models.Model):
                 """,
                 [self.id, self.env.uid, self.env.uid],
             )
+        if counted is not None:
+            request.totp_policy_counted = counted | {self.id}
         return True
 
     def _totp_policy_too_many_attempts(self):
