@@ -158,6 +158,9 @@ for (const series of seriesList) {
   }
   describe(`attacks on a real Odoo ${series}, two servers on one database`, () => {
     const state: { a?: string; b?: string; shell?: (script: string) => Promise<string> } = {};
+    /** What both servers printed (warnings and errors), so a 500 says why. */
+    let serverLog = "";
+    const errorsLogged = () => serverLog.split(/\n(?=\d{4}-\d\d-\d\d )/).filter((entry) => /ERROR|Traceback/.test(entry)).join("\n").slice(-6000);
 
     it(`${series}: installs, and two servers start (A: --workers=2, B: threaded)`, { timeout: 900_000 }, async () => {
       const policy = await attackPolicy();
@@ -192,6 +195,9 @@ for (const series of seriesList) {
           ["-c", ODOO_BOOT, ...odooArgs, `--http-port=${port}`, "--http-interface=127.0.0.1", "--proxy-mode", "--max-cron-threads=0", "--log-level=warn", ...extra],
           { env, cwd: kept!.dir, reject: false, all: true },
         );
+        server.all?.on("data", (chunk: Buffer) => {
+          serverLog = (serverLog + chunk.toString()).slice(-200_000);
+        });
         cleanups.push(async () => {
           server.kill("SIGTERM");
           await Promise.race([server, new Promise((resolve) => setTimeout(resolve, 10_000))]);
@@ -207,6 +213,25 @@ for (const series of seriesList) {
       };
       state.a = await start(["--workers=2", `--gevent-port=${await freePort()}`, "--limit-time-real=600"]);
       state.b = await start(["--workers=0"]);
+      // A cold threaded Odoo can answer its first parallel requests with a 500 from CPython 3.11's
+      // `compile` racing in threads (Odoo's lazy `Application.statics`, first read by a request path
+      // of four segments, parses manifests with
+      // `ast.literal_eval`: "SystemError: AST constructor recursion depth mismatch"), before any
+      // addon code runs. Warm both servers with parallel requests; only that error is tolerated,
+      // and it is printed; the attacks below then run on warm servers.
+      for (const base of [state.a, state.b]) {
+        for (let round = 0; round < 3; round++) {
+          // A path of four segments: Odoo looks it up in `statics` (`/web/login` has three).
+          const statuses = await Promise.all(
+            Array.from({ length: 10 }, () => fetch(`${base}/web/login/totp`, { redirect: "manual" }).then((r) => r.status)),
+          );
+          if (!statuses.includes(500)) break;
+          const cold = errorsLogged();
+          expect(cold, "a 500 while warming up that is not CPython's compile race").toMatch(/AST constructor recursion depth mismatch/);
+          process.stderr.write(`\nattacks ${series}: ${base} answered 500 while cold (CPython compile race in Odoo core), warming again\n`);
+          serverLog = "";
+        }
+      }
     });
 
     it(`${series}: 20 wrong setup codes at once over both servers: at most 5 are checked`, { timeout: 300_000 }, async () => {
@@ -222,7 +247,7 @@ for (const series of seriesList) {
       );
       const checked = answers.filter((answer) => answer.text.includes("Verification failed")).length;
       const limited = answers.filter((answer) => answer.text.includes("Too many wrong codes")).length;
-      expect(checked + limited, answers.map((answer) => answer.status).join(",")).toBe(20);
+      expect(checked + limited, `${answers.map((answer) => answer.status).join(",")}\n${errorsLogged()}`).toBe(20);
       expect(checked).toBeLessThanOrEqual(5);
     });
 
@@ -243,12 +268,7 @@ for (const series of seriesList) {
       expect(answer.text).toContain("Too many wrong codes");
     });
 
-    // On 19.0 the last step (the next window's code after the replayed one) was refused once with
-    // another real-Odoo tier running beside it, and passed alone (2026-12-01); cause not found yet
-    // (issue 13 note): skipped there, loudly, until it is understood.
-    if (series === "19.0")
-      process.stderr.write(`\n${"!".repeat(8)} attacks 19.0: "one code offered at once over both servers" SKIPPED (failed once under load, passed alone; open, issue 13 note)\n\n`);
-    it.skipIf(series === "19.0")(`${series}: one code offered at once over both servers logs in once, at the code step and on the setup page`, { timeout: 300_000 }, async () => {
+    it(`${series}: one code offered at once over both servers logs in once, at the code step and on the setup page`, { timeout: 300_000 }, async () => {
       const { a, b } = state;
       const loggedIn = (answer: { status: number; location: string }, base: string) =>
         answer.status === 303 && !new URL(answer.location, base).pathname.startsWith("/web/login");
@@ -264,6 +284,12 @@ for (const series of seriesList) {
       const code = totp(SECRET);
       const clients = Array.from({ length: 4 }, (_, i) => new Client(viaProxy(`198.51.100.${40 + i}`)));
       expect(await codeStep(clients, code)).toBe(1);
+      // Each losing request is one attempt, although Odoo may have served it again after a
+      // serialization failure (both write the user's last time step): at most the three losers.
+      const attempts = await state.shell(
+        `env.cr.execute("SELECT count(*) FROM totp_policy_attempt a JOIN res_users u ON u.id = a.user_id WHERE u.login = 'tp_replay'")\nprint("RESULT=%s" % env.cr.fetchone()[0])`,
+      );
+      expect(Number(attempts)).toBeLessThanOrEqual(3);
       expect(await codeStep([new Client(viaProxy("198.51.100.50"))], code)).toBe(0);
       expect(await codeStep([new Client(viaProxy("198.51.100.51"))], totp(SECRET, 1))).toBe(1);
 
@@ -277,7 +303,7 @@ for (const series of seriesList) {
       const setupCode = totp(secret!);
       const bases = [a!, b!, a!, b!];
       const answers = await Promise.all(bases.map((base) => enrolling.request(base, "/web/login/totp/setup", { code: setupCode, csrf_token: csrf })));
-      expect(answers.filter((answer, i) => loggedIn(answer, bases[i]!)).length, answers.map((answer) => answer.status).join(",")).toBe(1);
+      expect(answers.filter((answer, i) => loggedIn(answer, bases[i]!)).length, `${answers.map((answer) => answer.status).join(",")}\n${errorsLogged()}`).toBe(1);
       // The enrolment code, offered at the code step: refused on both servers.
       for (const base of [a!, b!]) {
         const other = new Client(viaProxy("198.51.100.61"));
