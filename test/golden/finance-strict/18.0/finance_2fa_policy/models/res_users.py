@@ -571,9 +571,11 @@ class ResUsers(models.Model):
         self.ensure_one()
         # Odoo serves a request again after a serialization failure: the code it
         # carries is one attempt, however often the request is retried.
-        counted = getattr(request, "totp_policy_counted", frozenset()) if request else None
-        if counted and self.id in counted:
-            return True
+        counted = None
+        if request:
+            counted = getattr(request, "totp_policy_counted", frozenset())
+            if self.id in counted:
+                return True
         since = fields.Datetime.now() - WRONG_CODE_WINDOW
         with self.env.registry.cursor() as cr:
             # A fresh transaction sees every committed attempt (tests share theirs).
