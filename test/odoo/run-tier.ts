@@ -1,12 +1,12 @@
 /**
  * `npm run test:odoo -- --odoo 17.0[,18.0|all]`: runs only the real-Odoo tier (test/odoo and
- * verify's own integration tests), for the series asked for (default: all whose tree is present).
+ * verify's own integration tests, and the audit against a real Odoo), for the series asked for (default: all whose tree is present).
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERIES } from "../../src/profiles/series.js";
 
-const SERIES = ["16.0", "17.0", "18.0", "19.0"];
 const args = process.argv.slice(2);
 let wanted = "all";
 const rest: string[] = [];
@@ -17,16 +17,16 @@ for (let i = 0; i < args.length; i++) {
   else rest.push(arg);
 }
 const list = wanted === "all" ? SERIES : wanted.split(",").map((s) => s.trim());
-const unknown = list.filter((s) => !SERIES.includes(s));
+const unknown = list.filter((s) => !(SERIES as readonly string[]).includes(s));
 if (unknown.length > 0 || list.length === 0) {
   console.error(`test:odoo: unknown series ${unknown.join(", ") || "(none)"}; use ${SERIES.join(", ")} or all`);
   process.exit(2);
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const result = spawnSync("npx", ["vitest", "run", "test/odoo", "test/verify", ...rest], {
+const result = spawnSync("npx", ["vitest", "run", "test/odoo", "test/verify", "test/audit/odoo-audit.test.ts", ...rest], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, ODOO_2FA_TIER_SERIES: list.join(",") },
+  env: { ...process.env, ODOO_2FA_TIER_SERIES: list.join(","), ODOO_2FA_AUDIT_SERIES: list.join(",") },
 });
 process.exit(result.status ?? 1);
