@@ -1,7 +1,7 @@
 /**
  * Precompiles templates/ into dist/templates.precompiled.js (part of `npm run build`), so the
  * built CLI runs every template on the small `handlebars/runtime` build: no parsing or code
- * generation at run time, no template files to read. src/render/template-set.ts loads this module
+ * generation at run time, no template files to read. src/generate/templates.ts loads this module
  * when it exists and otherwise compiles templates/ at load time with the same options and helpers.
  *
  *   tsx scripts/build-templates.ts [OUT_FILE]     (default dist/templates.precompiled.js)
@@ -12,13 +12,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { sha256 } from "../src/digest.js";
 import { SERIES } from "../src/policy/model.js";
 import { COMPILE_OPTIONS, precompileTemplate } from "../src/render/handlebars.js";
-import {
-  PRECOMPILED_MODULE,
-  readTemplateSources,
-  type LayerSources,
-  type TemplateSource,
-  type TemplateSources,
-} from "../src/render/template-set.js";
+import { PRECOMPILED_MODULE, type LayerSources, type TemplateSource, type TemplateSources } from "../src/render/template-set.js";
+import { readTemplateSources } from "../src/generate/templates.js";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -87,7 +87,7 @@ export async function planFromArgs(
   }
   const [{ loadPolicy }, { loadTemplateSet }, { addonDir }, { lockOutputs, planAddons }] = await Promise.all([
     import("../generate/policy-file.js"),
-    import("../render/index.js"),
+    import("../generate/templates.js"),
     import("../plan/addons.js"),
     import("../generate/index.js"),
   ]);

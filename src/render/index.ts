@@ -4,7 +4,7 @@ import { enabledFeatures, FEATURES } from "./features.js";
 import { POT_DATA, renderPotEntries, type PotData } from "./pot.js";
 import type { TemplateFile, TemplateLayer, TemplateSet } from "./template-set.js";
 
-export { loadTemplateSet, defaultTemplateDir, type TemplateFile, type TemplateSet } from "./template-set.js";
+export type { TemplateFile, TemplateSet } from "./template-set.js";
 export { buildContext, type TemplateContext } from "./context.js";
 export { FEATURES, enabledFeatures, type Feature } from "./features.js";
 export { POT_DATA, POT_ADDON, renderPotEntries, type PotData, type PotEntry, type PotPart } from "./pot.js";

@@ -12,7 +12,8 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePolicyText, type Policy } from "../../src/policy/index.js";
 import { SERIES } from "../../src/profiles/series.js";
-import { loadTemplateSet, renderAddon, type TemplateSet, type VirtualTree } from "../../src/render/index.js";
+import { renderAddon, type TemplateSet, type VirtualTree } from "../../src/render/index.js";
+import { loadTemplateSet } from "../../src/generate/templates.js";
 import { EXAMPLES_DIR } from "../support/examples.js";
 
 let templates: TemplateSet;

@@ -21,7 +21,7 @@
  *    a bad policy: exit 2 with nothing sent; the key never in any output.
  *
  * Needs an Odoo source tree (the real-Odoo tier's, see README); skipped LOUDLY otherwise. One
- * series: ODOO_2FA_AUDIT_SERIES (default 17.0). ODOO_2FA_AUDIT_HTML=FILE keeps the HTML page.
+ * series or several: ODOO_2FA_AUDIT_SERIES=16.0,19.0 (default 17.0; `npm run test:odoo` passes its own). ODOO_2FA_AUDIT_HTML=FILE keeps the HTML page.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -38,7 +38,8 @@ import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Series } from "../../src/policy/model.js";
 import { policySha256, renderProxySnippet } from "../../src/proxy/index.js";
 import { deployedDigest } from "../../src/render/deployed.js";
-import { loadTemplateSet, renderAddon } from "../../src/render/index.js";
+import { renderAddon } from "../../src/render/index.js";
+import { loadTemplateSet } from "../../src/generate/templates.js";
 import { TOOL_VERSION } from "../../src/version.js";
 import { verifyAddon } from "../../src/verify/index.js";
 import { TEMPLATE_DB } from "../../src/verify/local.js";
@@ -48,11 +49,8 @@ import { freePort, serverBinary, startServer, writeServerConfig } from "../proxy
 import { EXAMPLES_DIR } from "../support/examples.js";
 import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres } from "../support/real-odoo.js";
 
-const series = (process.env.ODOO_2FA_AUDIT_SERIES ?? "17.0") as Series;
-
-const why = missingTree(series);
-const skip = why ? `no Odoo ${series} source tree (${why}); or choose another series with ODOO_2FA_AUDIT_SERIES` : undefined;
-if (skip) process.stderr.write(`\n${"!".repeat(8)} odoo-2fa audit against a real Odoo: SKIPPED (not run, not passed): ${skip}\n\n`);
+// One series in npm test (17.0); `npm run test:odoo` runs every series it is given.
+const seriesList = (process.env.ODOO_2FA_AUDIT_SERIES ?? "17.0").split(",").map((s) => s.trim()).filter(Boolean) as Series[];
 const nginx = serverBinary("nginx");
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -152,6 +150,11 @@ interface AuditJson {
 
 const state = (findings: readonly ExposureFinding[], id: string) => findings.find((finding) => finding.id === id)?.state;
 
+// The body below is one series' run (not indented under the loop: it holds Python in template strings).
+for (const series of seriesList) {
+const why = missingTree(series);
+const skip = why ? `no Odoo ${series} source tree (${why}); or choose another series with ODOO_2FA_AUDIT_SERIES` : undefined;
+if (skip) process.stderr.write(`\n${"!".repeat(8)} odoo-2fa audit against a real Odoo ${series}: SKIPPED (not run, not passed): ${skip}\n\n`);
 describe.skipIf(skip !== undefined)(`odoo-2fa audit against a real Odoo ${series}`, () => {
   it("reports what the database holds, judges as the addon does, writes nothing, finds the open doors", { timeout: 1_500_000 }, async () => {
     const started = Date.now();
@@ -417,3 +420,4 @@ describe.skipIf(skip !== undefined)(`odoo-2fa audit against a real Odoo ${series
     process.stderr.write(`odoo-2fa audit against Odoo ${series}: ${Math.round((Date.now() - started) / 1000)} s\n`);
   });
 });
+}

@@ -14,7 +14,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parsePolicyText, type Policy } from "../../src/policy/index.js";
 import { SERIES } from "../../src/profiles/series.js";
 import { withLock } from "../../src/plan/lock.js";
-import { loadTemplateSet, renderAddon, type TemplateSet, type VirtualTree } from "../../src/render/index.js";
+import { renderAddon, type TemplateSet, type VirtualTree } from "../../src/render/index.js";
+import { loadTemplateSet } from "../../src/generate/templates.js";
 import { prettierXml, ruffCheck, ruffFormat } from "../support/canonical.js";
 import { examplePolicies, goldenOutDir } from "../support/examples.js";
 

@@ -32,7 +32,8 @@ import { execa, type ResultPromise } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Policy, Series } from "../../src/policy/model.js";
-import { loadTemplateSet, renderAddon } from "../../src/render/index.js";
+import { renderAddon } from "../../src/render/index.js";
+import { loadTemplateSet } from "../../src/generate/templates.js";
 import { formatReport, SERIES, verifyAddon } from "../../src/verify/index.js";
 import { freePort } from "../../src/verify/postgres.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
@@ -286,7 +287,7 @@ for (const series of seriesList) {
       expect(await codeStep(clients, code)).toBe(1);
       // Each losing request is one attempt, although Odoo may have served it again after a
       // serialization failure (both write the user's last time step): at most the three losers.
-      const attempts = await state.shell(
+      const attempts = await state.shell!(
         `env.cr.execute("SELECT count(*) FROM totp_policy_attempt a JOIN res_users u ON u.id = a.user_id WHERE u.login = 'tp_replay'")\nprint("RESULT=%s" % env.cr.fetchone()[0])`,
       );
       expect(Number(attempts)).toBeLessThanOrEqual(3);

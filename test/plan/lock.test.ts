@@ -12,7 +12,7 @@ import { driftOf } from "../../src/plan/addons.js";
 import { policyDigest } from "../../src/plan/lock.js";
 import type { Policy } from "../../src/policy/model.js";
 import { policySha256, proxySnippetFileStatus, renderProxySnippet } from "../../src/proxy/index.js";
-import { loadTemplateSet } from "../../src/render/index.js";
+import { loadTemplateSet } from "../../src/generate/templates.js";
 import { samplePolicy } from "../support/policies.js";
 
 const base = samplePolicy({ api: { passwordRpc: "deny", apiKeys: "allow", networks: ["192.0.2.0/24"] } });

@@ -16,7 +16,7 @@ vi.mock("../../src/render/escape.js", async (importOriginal) => {
 
 describe("the escape property check", () => {
   it("catches broken escaping helpers", { timeout: 300_000 }, async () => {
-    const { loadTemplateSet } = await import("../../src/render/index.js");
+    const { loadTemplateSet } = await import("../../src/generate/templates.js");
     const { escapeFailures, hostileSamples } = await import("./escape-check.js");
     const failures = escapeFailures(await loadTemplateSet(), hostileSamples(60));
     expect(failures.some((f) => /\.py does not parse|\.py gained/.test(f))).toBe(true);

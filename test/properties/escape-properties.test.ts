@@ -4,7 +4,8 @@
  * each generated file as exactly that text and nothing more (see escape-check.ts).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadTemplateSet, type TemplateSet } from "../../src/render/index.js";
+import { type TemplateSet } from "../../src/render/index.js";
+import { loadTemplateSet } from "../../src/generate/templates.js";
 import { escapeFailures, FIELDS, hostileSamples, landingOf } from "./escape-check.js";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);

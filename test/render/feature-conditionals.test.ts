@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SERIES, type Policy } from "../../src/policy/model.js";
 import { FEATURES } from "../../src/render/index.js";
-import { defaultTemplateDir } from "../../src/render/template-set.js";
+import { defaultTemplateDir } from "../../src/generate/templates.js";
 
 /**
  * The shared templates (`templates/base/`, `templates/<series>/`) hold no feature conditional: a

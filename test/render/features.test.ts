@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FEATURES, loadTemplateSet, renderAddon, type TemplateSet } from "../../src/render/index.js";
-import { readTemplateSources } from "../../src/render/template-set.js";
+import { FEATURES, renderAddon, type TemplateSet } from "../../src/render/index.js";
+import { loadTemplateSet } from "../../src/generate/templates.js";
+import { readTemplateSources } from "../../src/generate/templates.js";
 import { samplePolicy } from "../support/policies.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/feature-templates", import.meta.url));

@@ -11,12 +11,8 @@ import { templatesDigest } from "../../src/plan/lock.js";
 import { loadPolicy } from "../../src/generate/policy-file.js";
 import { SERIES } from "../../src/policy/model.js";
 import { renderAddon, type TemplateSet } from "../../src/render/index.js";
-import {
-  readTemplateSources,
-  templateSetFromPrecompiled,
-  templateSetFromSources,
-  type PrecompiledTemplates,
-} from "../../src/render/template-set.js";
+import { templateSetFromPrecompiled, templateSetFromSources, type PrecompiledTemplates } from "../../src/render/template-set.js";
+import { readTemplateSources } from "../../src/generate/templates.js";
 import { examplePolicies } from "../support/examples.js";
 
 let dir: string;

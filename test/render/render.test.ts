@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { renderAddon, loadTemplateSet, type TemplateSet } from "../../src/render/index.js";
+import { renderAddon, type TemplateSet } from "../../src/render/index.js";
+import { loadTemplateSet } from "../../src/generate/templates.js";
 import { buildContext } from "../../src/render/context.js";
 import { samplePolicy } from "../support/policies.js";
 

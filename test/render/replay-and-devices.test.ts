@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { SERIES } from "../../src/policy/model.js";
-import { loadTemplateSet, renderAddon, type TemplateSet } from "../../src/render/index.js";
+import { renderAddon, type TemplateSet } from "../../src/render/index.js";
+import { loadTemplateSet } from "../../src/generate/templates.js";
 import { samplePolicy } from "../support/policies.js";
 
 let templates: TemplateSet;
