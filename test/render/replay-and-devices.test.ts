@@ -29,11 +29,13 @@ describe("issue 13, beyond Odoo: codes used once, trusted devices", () => {
     }
   });
 
-  it("some days: the age check and revocation; 0: also the hidden checkbox and the dropped 'remember'", () => {
+  it("some days: the age check, revocation and the cookie's age; 0: also the hidden checkbox and the dropped 'remember'", () => {
     for (const series of SERIES) {
       const some = renderAddon(withDays(30), series, templates);
       expect(some.get("models/auth_totp_device.py")).toContain("TRUSTED_DEVICE_DAYS = 30\n");
-      expect(some.has("controllers/trusted_devices.py")).toBe(false);
+      // The browser keeps the device's cookie for the policy's age, not Odoo's 90 days.
+      expect(some.get("controllers/trusted_devices.py")).toContain("max_age=TRUSTED_DEVICE_DAYS * 24 * 60 * 60");
+      expect(some.get("controllers/trusted_devices.py")).not.toContain('kwargs.pop("remember"');
       expect(some.has("views/trusted_device_templates.xml")).toBe(false);
       expect(some.get("readme/DESCRIPTION.md")).toContain("30 day(s) at most");
       const never = renderAddon(withDays(0), series, templates);
