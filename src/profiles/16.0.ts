@@ -18,6 +18,7 @@ export const profile16: SeriesProfile = {
   rpcCheckMethod: "check",
   totpRefusesReplays: false,
   totpCodeCheck: "_totp_check",
+  subselectDomain: "Query",
   addonDepends: ["auth_totp", "bus", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
   cronHasNumbercall: true,
   cronBatches: "trigger",

@@ -6,6 +6,7 @@ export const profile17: SeriesProfile = {
   series: "17.0",
   hookArgs: "env",
   registryClearCache: "clear_cache",
+  subselectDomain: "SQL",
   cacheSignal: {
     signal: "PERFORM nextval('base_cache_signaling_default')",
     current: "SELECT last_value FROM base_cache_signaling_default",

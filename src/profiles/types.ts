@@ -29,6 +29,11 @@ export interface SeriesProfile {
    * (one for all caches in 16.0), an insert-only table in 19.0.
    */
   cacheSignal: { signal: string; current: string };
+  /**
+   * What a search method may hand back as the right side of `("id", "in", …)` to have the database
+   * pick the records: a `Query` over a table expression (16.0), or an `SQL` sub-select (17.0+).
+   */
+  subselectDomain: "Query" | "SQL";
   /** Where the login code step checks a TOTP code: `_totp_check(code)`, or `_check_credentials` with `type: "totp"` (19.0). */
   totpCodeCheck: "_totp_check" | "_check_credentials";
   /**
