@@ -28,6 +28,7 @@ export function allOff(policy: Policy): Policy {
     notifications: { announce: false, remindDaysBeforeDeadline: [], notifyAdminsWeekly: false },
     audit: false,
     enforce: { ...policy.enforce, trustedDeviceDays: undefined },
+    temporaryAccess: undefined,
   };
 }
 
@@ -39,6 +40,7 @@ export function allOn(policy: Policy): Policy {
     notifications: { announce: true, remindDaysBeforeDeadline: [7, 1], notifyAdminsWeekly: true },
     audit: true,
     enforce: { ...policy.enforce, trustedDeviceDays: 30 },
+    temporaryAccess: { enabled: true, validHours: 24 },
   };
 }
 
@@ -79,6 +81,11 @@ export const FEATURE_VARIANTS: readonly Variant[] = [
     id: "trusted_devices",
     feature: "trusted_devices",
     policy: (base) => ({ ...off(base), enforce: { ...base.enforce, trustedDeviceDays: 30 } }),
+  },
+  {
+    id: "temporary_access",
+    feature: "temporary_access",
+    policy: (base) => ({ ...off(base), temporaryAccess: { enabled: true, validHours: 24 } }),
   },
 ];
 

@@ -43,6 +43,7 @@ settings:
 
 # Optional switches, all off unless set here (README: "Beyond Odoo's own 2FA").
 # recovery_codes: {enabled: true, count: 10}   # one-time codes for a lost phone
+# temporary_access: {enabled: true, valid_hours: 24}   # an admin's one-time code for a lost phone
 # report: true                                 # compliance menu; odoo-2fa report reads it
 # notifications:
 #   announce: true                             # mail users when the policy first applies

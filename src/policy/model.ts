@@ -61,6 +61,11 @@ export interface Policy {
   proxy: { adminNetworks: string[]; trustedUpstreams?: TrustedUpstreams };
   /** Optional switches (issue 7); each is off by default and adds files only when on. */
   recoveryCodes: { enabled: boolean; count: number };
+  /**
+   * One-time access codes a Settings administrator issues for a lost phone (issue 13); only when
+   * the file sets `temporary_access` (so other policies' digests are unchanged).
+   */
+  temporaryAccess?: { enabled: boolean; validHours: number };
   report: boolean;
   /** `remindDaysBeforeDeadline` is sorted from the earliest reminder (most days) down. */
   notifications: { announce: boolean; remindDaysBeforeDeadline: number[]; notifyAdminsWeekly: boolean };

@@ -512,6 +512,35 @@ const recoveryCodesSchema = z
     description: "One-time codes for a lost phone, stored only as salted hashes; rate-limited like TOTP codes.",
   });
 
+const temporaryAccessSchema = z
+  .object({
+    enabled: expecting(
+      z.boolean().default(false).meta({
+        title: "Temporary access",
+        description:
+          "Whether a Settings administrator can issue, from the user form, a one-time access code for a user who lost their phone: accepted once at the login's code step, it removes the old authenticator and leads to the setup page.",
+      }),
+      "true or false",
+    ),
+    valid_hours: expecting(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(72)
+        .default(24)
+        .meta({ title: "Hours a code is valid", description: "How long an issued code can be used, in hours (1 to 72)." }),
+      "a whole number of hours from 1 to 72",
+    ),
+  })
+  .strict()
+  .optional()
+  .meta({
+    title: "Temporary access",
+    description:
+      "One-time access codes for a lost phone, issued by a Settings administrator, shown once and stored only as salted hashes; with a Clear the code-attempt limit action for locked-out users.",
+  });
+
 const reminderDay = z.number().int().min(1).max(365).meta({ title: "Days before the deadline" });
 
 const notificationsSchema = z
@@ -573,6 +602,7 @@ export const policySchema = expecting(
       settings: settingsSchema,
       proxy: proxySchema,
       recovery_codes: recoveryCodesSchema,
+      temporary_access: temporaryAccessSchema,
       report: expecting(
         z.boolean().default(false).meta({
           title: "Compliance report",

@@ -44,6 +44,9 @@ export function toModel(file: PolicyFile): Policy {
         : {}),
     },
     recoveryCodes: { enabled: file.recovery_codes.enabled, count: file.recovery_codes.count },
+    ...(file.temporary_access
+      ? { temporaryAccess: { enabled: file.temporary_access.enabled, validHours: file.temporary_access.valid_hours } }
+      : {}),
     report: file.report,
     notifications: {
       announce: file.notifications.announce,

@@ -23,4 +23,5 @@ export const profile16: SeriesProfile = {
   cronHasNumbercall: true,
   cronBatches: "trigger",
   backendHome: "/web",
+  testRequestsNeedKey: false,
 };

@@ -16,4 +16,5 @@ export const profile19: SeriesProfile = {
     current: "SELECT max(id) FROM orm_signaling_default",
   },
   cronBatches: "commit_progress",
+  testRequestsNeedKey: true,
 };

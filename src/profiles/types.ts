@@ -57,4 +57,9 @@ export interface SeriesProfile {
   cronBatches: "trigger" | "notify_progress" | "commit_progress";
   /** Login redirect default target after a full login. */
   backendHome: "/web" | "/odoo";
+  /**
+   * Whether a test's HTTP server answers only requests made under `HttpCase.allow_requests()`
+   * (19.0: a per-test cookie); tests that open clients of their own need it.
+   */
+  testRequestsNeedKey: boolean;
 }

@@ -16,6 +16,8 @@ export interface TemplateContext {
   api: Policy["api"];
   settings: Policy["settings"];
   recoveryCodes: Policy["recoveryCodes"];
+  /** Values for the temporary_access folder; absent when the policy does not set them. */
+  temporaryAccess: Policy["temporaryAccess"];
   notifications: Policy["notifications"];
   /**
    * Tables of features that are off, dropped when the addon is updated: Odoo keeps the table of a
@@ -58,6 +60,7 @@ export function buildContext(policy: Policy, series: Series): TemplateContext {
     api: policy.api,
     settings: policy.settings,
     recoveryCodes: policy.recoveryCodes,
+    temporaryAccess: policy.temporaryAccess,
     notifications: policy.notifications,
     droppedTables: FEATURES.filter((feature) => !features.includes(feature)).flatMap((feature) => feature.tables),
     depends: [

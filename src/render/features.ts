@@ -42,6 +42,13 @@ export const FEATURES: readonly Feature[] = [
   { id: "totp_counter", enabled: (_policy, series) => !profileFor(series).totpRefusesReplays, depends: [], tables: [] },
   // How long "Don't ask again on this device" lasts for enforced users (issue 13).
   { id: "trusted_devices", enabled: (policy) => policy.enforce.trustedDeviceDays !== undefined, depends: [], tables: [] },
+  // One-time access codes an administrator issues for a lost phone (issue 13).
+  {
+    id: "temporary_access",
+    enabled: (policy) => policy.temporaryAccess?.enabled === true,
+    depends: [],
+    tables: ["totp_policy_temporary_access"],
+  },
 ];
 
 /** The features a policy turns on for a series, in table order. */

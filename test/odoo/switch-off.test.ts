@@ -1,6 +1,6 @@
 /**
  * Issue 7, acceptance 1 and 2 on a real Odoo, per series whose tree is present: an addon with
- * every optional switch on (recovery codes, report, notifications, audit) installs and passes
+ * every optional switch on (recovery codes, report, notifications, audit, temporary access) installs and passes
  * its own tests (one test class per switch); then the policy turns every switch off, the addon
  * is regenerated in place and upgraded (`-u`) in the same database, and nothing of the
  * switches is left: no models or tables, no mail templates (kept `noupdate` for admins' edits,
@@ -48,6 +48,7 @@ function allOn(policy: Policy): Policy {
     report: true,
     notifications: { announce: true, remindDaysBeforeDeadline: [7, 1], notifyAdminsWeekly: true },
     audit: true,
+    temporaryAccess: { enabled: true, validHours: 24 },
   };
 }
 
@@ -58,6 +59,7 @@ function allOff(policy: Policy): Policy {
     report: false,
     notifications: { announce: false, remindDaysBeforeDeadline: [], notifyAdminsWeekly: false },
     audit: false,
+    temporaryAccess: { enabled: false, validHours: 24 },
   };
 }
 
@@ -65,12 +67,12 @@ function allOff(policy: Policy): Policy {
 const LEFTOVERS_SCRIPT = (addon: string) => `
 import json
 cr = env.cr
-models = ["totp.policy.audit", "totp.policy.compliance", "totp.policy.notification", "totp.policy.recovery.code"]
+models = ["totp.policy.audit", "totp.policy.compliance", "totp.policy.notification", "totp.policy.recovery.code", "totp.policy.temporary.access"]
 tables = {}
 for model in models:
     cr.execute("SELECT to_regclass(%s)", [model.replace(".", "_")])
     tables[model] = cr.fetchone()[0] is not None
-cr.execute("SELECT name, model FROM ir_model_data WHERE module = %s AND (model IN ('mail.template', 'ir.cron', 'ir.ui.menu', 'ir.actions.server', 'ir.actions.act_window') OR name IN ('model_totp_policy_audit', 'model_totp_policy_compliance', 'model_totp_policy_notification', 'model_totp_policy_recovery_code') OR name LIKE 'param_audit%%') ORDER BY name", [${JSON.stringify(addon)}])
+cr.execute("SELECT name, model FROM ir_model_data WHERE module = %s AND (model IN ('mail.template', 'ir.cron', 'ir.ui.menu', 'ir.actions.server', 'ir.actions.act_window') OR name IN ('model_totp_policy_audit', 'model_totp_policy_compliance', 'model_totp_policy_notification', 'model_totp_policy_recovery_code', 'model_totp_policy_temporary_access') OR name LIKE 'param_audit%%') ORDER BY name", [${JSON.stringify(addon)}])
 xmlids = [f"{model}:{name}" for name, model in cr.fetchall()]
 result = {
     "tables": tables,
@@ -131,6 +133,7 @@ for (const series of seriesList) {
         "totp.policy.compliance": true,
         "totp.policy.notification": true,
         "totp.policy.recovery.code": true,
+        "totp.policy.temporary.access": true,
       });
       expect((before.mail_templates as string[]).length).toBe(3);
       expect((before.crons as string[]).length).toBe(2);
@@ -161,6 +164,7 @@ for (const series of seriesList) {
           "totp.policy.compliance": false,
           "totp.policy.notification": false,
           "totp.policy.recovery.code": false,
+          "totp.policy.temporary.access": false,
         },
         ir_model: [],
         xmlids: [],

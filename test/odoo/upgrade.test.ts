@@ -10,7 +10,9 @@
  *    the Settings edit, and logs what it replaced;
  * 4. the same policy locked (`settings.editable: false`): `-u`, `-u` again and `-u all` leave
  *    exactly the same users enforced (base.group_user, which core created `noupdate`, included);
- * 5. a locked policy enforcing other groups: `-u` applies it.
+ * 5. a locked policy enforcing other groups: `-u` applies it;
+ * 6. temporary access turned on by `-u` (its model is created, a code can be issued, enforcement
+ *    is unchanged), then off by `-u` (its table is dropped).
  *
  * Enforcement is read from the running code (each user's status and grace deadline as the addon
  * computes them), not from the data files. A series without a tree is skipped LOUDLY.
@@ -95,6 +97,20 @@ function changedPolicy(policy: Policy): Policy {
 }
 
 type UserState = [string, number | false | null];
+
+/** Whether the temporary access table exists, and a code issued for tp_internal where it does. */
+const TEMPORARY_ACCESS_SCRIPT = `
+import json
+env.cr.execute("SELECT to_regclass('totp_policy_temporary_access')")
+exists = env.cr.fetchone()[0] is not None
+issued = False
+if exists:
+    user = env["res.users"].sudo().search([("login", "=", "tp_internal")])
+    code, _expires = env["totp.policy.temporary.access"].sudo()._issue(user)
+    issued = len(code) == 19 and env["totp.policy.temporary.access"].sudo().search_count([("user_id", "=", user.id)]) == 1
+    env.cr.commit()
+print("TEMPORARY=" + json.dumps({"table": exists, "issued": issued}))
+`;
 
 for (const series of seriesList) {
   const missing = missingTree(series);
@@ -206,6 +222,15 @@ for (const series of seriesList) {
         "scanner-03": ["exempt", null],
         tp_portal: ["not_required", null],
       });
+      const enforcedAdmins = (await state()).users;
+
+      // 6. Temporary access: on by an upgrade, then off by another.
+      await upgrade({ ...admins, temporaryAccess: { enabled: true, validHours: 24 } });
+      expect(JSON.parse(await shell(TEMPORARY_ACCESS_SCRIPT, "TEMPORARY"))).toEqual({ table: true, issued: true });
+      expect((await state()).users).toEqual(enforcedAdmins);
+      await upgrade(admins);
+      expect(JSON.parse(await shell(TEMPORARY_ACCESS_SCRIPT, "TEMPORARY"))).toEqual({ table: false, issued: false });
+      expect((await state()).users).toEqual(enforcedAdmins);
     });
   });
 }

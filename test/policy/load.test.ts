@@ -122,6 +122,27 @@ audit: true
     expect(result.policy.audit).toBe(true);
   });
 
+  it("reads temporary access only when the file sets it, with its hours bounded", () => {
+    const head = `schema: 1
+addon: {name: acme_2fa_policy, title: T, summary: S, author: A}
+enforce: {groups: [base.group_user], grace_days: 30}
+`;
+    const absent = parsePolicyText(head, "absent.yaml");
+    expect(absent.ok && "temporaryAccess" in absent.policy).toBe(false);
+    const on = parsePolicyText(`${head}temporary_access: {enabled: true}\n`, "on.yaml");
+    expect(on.ok && on.policy.temporaryAccess).toEqual({ enabled: true, validHours: 24 });
+    for (const hours of [0, 73, 1.5]) {
+      const result = parsePolicyText(`${head}temporary_access: {enabled: true, valid_hours: ${hours}}\n`, "bad.yaml");
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.issues.find((issue) => issue.path === "temporary_access.valid_hours")).toMatchObject({
+        line: 4,
+        severity: "error",
+        expected: "a whole number of hours from 1 to 72",
+      });
+    }
+  });
+
   it("locates bad switch values and says what to write", () => {
     const text = `schema: 1
 addon: {name: acme_2fa_policy, title: T, summary: S, author: A}

@@ -113,6 +113,10 @@ export function policyFileArbitrary(series: Series, addonName: string): fc.Arbit
       }),
       editable: fc.boolean(),
       recovery_codes: fc.record({ enabled: fc.boolean(), count: fc.integer({ min: 5, max: 20 }) }),
+      // Left out (no temporary access) when undefined.
+      temporary_access: fc.option(fc.record({ enabled: fc.boolean(), valid_hours: fc.integer({ min: 1, max: 72 }) }), {
+        nil: undefined,
+      }),
       report: fc.boolean(),
       notifications: fc.record({
         announce: fc.boolean(),
@@ -142,6 +146,7 @@ export function policyFileArbitrary(series: Series, addonName: string): fc.Arbit
       api: drawn.api,
       settings: { editable: drawn.editable },
       recovery_codes: drawn.recovery_codes,
+      temporary_access: drawn.temporary_access,
       report: drawn.report,
       notifications: drawn.notifications,
       audit: drawn.audit,
@@ -220,6 +225,7 @@ export function describePolicy(policy: Policy): string {
     policy.api.networks.length ? `api networks [${policy.api.networks.join(" ")}]` : "",
     policy.settings.editable ? "editable" : "locked",
     policy.recoveryCodes.enabled ? "recovery codes" : "",
+    policy.temporaryAccess?.enabled ? `temporary access (${policy.temporaryAccess.validHours} h)` : "",
     policy.report ? "report" : "",
     policy.notifications.announce || policy.notifications.remindDaysBeforeDeadline.length || policy.notifications.notifyAdminsWeekly
       ? `notifications(${[policy.notifications.announce ? "announce" : "", ...policy.notifications.remindDaysBeforeDeadline.map(String), policy.notifications.notifyAdminsWeekly ? "weekly" : ""].filter(Boolean).join(",")})`

@@ -34,3 +34,7 @@ class ResUsers(models.Model):
             "rpc_refused": _("no valid API key (passwords are refused)"),
         }
         self.env["totp.policy.audit"]._record_refusal(refusal, user, details[refusal])
+
+    def _totp_policy_event(self, user, event, description=False):
+        super()._totp_policy_event(user, event, description)
+        self.env["totp.policy.audit"]._record(event, user, description)

@@ -40,6 +40,7 @@ class TotpPolicyAudit(models.Model):
             "rpc_refused": _("Password RPC refused"),
             "exempt_refused": _("Exempt login refused outside its networks"),
             "policy_replaced": _("Settings value replaced by an update"),
+            **self.env["res.users"]._totp_policy_event_labels(),
         }
         for entry in self:
             entry.event_label = labels.get(entry.event, entry.event)

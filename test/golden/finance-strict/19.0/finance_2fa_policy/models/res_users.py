@@ -138,6 +138,7 @@ class ResUsers(models.Model):
         # the policy has turned off goes with it.
         self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_notification")
         self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_recovery_code")
+        self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_temporary_access")
 
     # ------------------------------------------------------------------
     # Policy (cached; invalidated with the registry cache)
@@ -549,6 +550,17 @@ class ResUsers(models.Model):
         ``refusal`` is ``exempt_refused`` (an exempt login outside its networks)
         or ``rpc_refused`` (a password over RPC where only API keys are accepted).
         """
+
+    def _totp_policy_event(self, user, event, description=False):
+        """Called when a feature changes something about ``user``, for extensions.
+
+        ``event`` names what happened (e.g. ``temporary_access_issued``); the
+        audit trail records it, in the transaction that makes the change.
+        """
+
+    def _totp_policy_event_labels(self):
+        """What the events of ``_totp_policy_event`` are called, by event."""
+        return {}
 
     @api.model
     def _check_uid_passwd(self, uid, passwd):
