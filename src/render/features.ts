@@ -42,6 +42,13 @@ export const FEATURES: readonly Feature[] = [
   { id: "totp_counter", enabled: (_policy, series) => !profileFor(series).totpRefusesReplays, depends: [], tables: [] },
   // How long "Don't ask again on this device" lasts for enforced users (issue 13).
   { id: "trusted_devices", enabled: (policy) => policy.enforce.trustedDeviceDays !== undefined, depends: [], tables: [] },
+  // A passkey sign-in satisfies the policy; chosen groups must use one (issue 13). Odoo 18.0+.
+  {
+    id: "passkeys",
+    enabled: (policy, series) => policy.enforce.passkeys !== undefined && profileFor(series).passkeys,
+    depends: ["auth_passkey"],
+    tables: [],
+  },
 ];
 
 /** The features a policy turns on for a series, in table order. */
