@@ -27,7 +27,7 @@ export function allOff(policy: Policy): Policy {
     report: false,
     notifications: { announce: false, remindDaysBeforeDeadline: [], notifyAdminsWeekly: false },
     audit: false,
-    enforce: { ...policy.enforce, trustedDeviceDays: undefined },
+    enforce: { ...policy.enforce, trustedDeviceDays: undefined, passkeys: undefined },
   };
 }
 
@@ -38,7 +38,7 @@ export function allOn(policy: Policy): Policy {
     report: true,
     notifications: { announce: true, remindDaysBeforeDeadline: [7, 1], notifyAdminsWeekly: true },
     audit: true,
-    enforce: { ...policy.enforce, trustedDeviceDays: 30 },
+    enforce: { ...policy.enforce, trustedDeviceDays: 30, passkeys: { requiredFor: ["base.group_system"] } },
   };
 }
 
@@ -79,6 +79,11 @@ export const FEATURE_VARIANTS: readonly Variant[] = [
     id: "trusted_devices",
     feature: "trusted_devices",
     policy: (base) => ({ ...off(base), enforce: { ...base.enforce, trustedDeviceDays: 30 } }),
+  },
+  {
+    id: "passkeys",
+    feature: "passkeys",
+    policy: (base) => ({ ...off(base), enforce: { ...off(base).enforce, passkeys: { requiredFor: ["base.group_system"] } } }),
   },
 ];
 
