@@ -10,7 +10,9 @@
  *    the Settings edit, and logs what it replaced;
  * 4. the same policy locked (`settings.editable: false`): `-u`, `-u` again and `-u all` leave
  *    exactly the same users enforced (base.group_user, which core created `noupdate`, included);
- * 5. a locked policy enforcing other groups: `-u` applies it.
+ * 5. a locked policy enforcing other groups: `-u` applies it;
+ * 6. (18.0+) passkeys required of administrators: `-u` installs auth_passkey and the requirement
+ *    holds, the enforced users unchanged; 7. passkeys off again: `-u` removes the requirement.
  *
  * Enforcement is read from the running code (each user's status and grace deadline as the addon
  * computes them), not from the data files. A series without a tree is skipped LOUDLY.
@@ -23,6 +25,7 @@ import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Policy, Series } from "../../src/policy/model.js";
+import { profileFor } from "../../src/profiles/index.js";
 import { loadTemplateSet, renderAddon } from "../../src/render/index.js";
 import { lacksDependencies, locateTree, treeModuleManifest } from "../../src/verify/environment.js";
 import { formatReport, SERIES, verifyAddon } from "../../src/verify/index.js";
@@ -66,6 +69,18 @@ for login in ${JSON.stringify(LOGINS)}:
     state[login] = [user.totp_policy_status, deadline and user.totp_policy_grace_start and (deadline - user.totp_policy_grace_start).days]
 params = env["ir.config_parameter"].sudo()
 print("STATE=" + json.dumps({"users": state, "grace_days_param": params.get_param("totp_policy.grace_days")}, sort_keys=True))
+`;
+
+/** Whether the running addon asks a passkey of the administrator and of tp_internal. */
+const PASSKEY_SCRIPT = `
+import json
+users = env["res.users"].sudo()
+admin, internal = env.ref("base.user_admin"), users.search([("login", "=", "tp_internal")])
+state = {"auth_passkey": env["ir.module.module"].search([("name", "=", "auth_passkey")]).state}
+if hasattr(users, "_totp_policy_requires_passkey"):
+    users._totp_policy_clear_cache()
+    state["required"] = [admin._totp_policy_requires_passkey(), internal._totp_policy_requires_passkey()]
+print("PASSKEYS=" + json.dumps(state, sort_keys=True))
 `;
 
 /** An administrator's Settings edit, through the Settings form as that administrator. */
@@ -205,6 +220,19 @@ for (const series of seriesList) {
         "scanner-03": ["exempt", null],
         tp_portal: ["not_required", null],
       });
+      if (!profileFor(series as Series).passkeys) return;
+
+      // 6. Passkeys required of administrators: -u installs auth_passkey; the enforced users stay.
+      const enforcedBefore = (await state()).users;
+      const passkeys: Policy = { ...admins, enforce: { ...admins.enforce, passkeys: { requiredFor: ["base.group_system"] } } };
+      await upgrade(passkeys);
+      expect(JSON.parse(await shell(PASSKEY_SCRIPT, "PASSKEYS"))).toEqual({ auth_passkey: "installed", required: [true, false] });
+      expect((await state()).users).toEqual(enforcedBefore);
+
+      // 7. Off again: the requirement goes with the feature's code.
+      await upgrade(admins);
+      expect(JSON.parse(await shell(PASSKEY_SCRIPT, "PASSKEYS"))).toEqual({ auth_passkey: "installed" });
+      expect((await state()).users).toEqual(enforcedBefore);
     });
   });
 }
