@@ -27,7 +27,7 @@ export function allOff(policy: Policy): Policy {
     report: false,
     notifications: { announce: false, remindDaysBeforeDeadline: [], notifyAdminsWeekly: false },
     audit: false,
-    enforce: { ...policy.enforce, trustedDeviceDays: undefined },
+    enforce: { ...policy.enforce, trustedDeviceDays: undefined, passkeys: undefined },
     temporaryAccess: undefined,
   };
 }
@@ -39,7 +39,7 @@ export function allOn(policy: Policy): Policy {
     report: true,
     notifications: { announce: true, remindDaysBeforeDeadline: [7, 1], notifyAdminsWeekly: true },
     audit: true,
-    enforce: { ...policy.enforce, trustedDeviceDays: 30 },
+    enforce: { ...policy.enforce, trustedDeviceDays: 30, passkeys: { requiredFor: ["base.group_system"] } },
     temporaryAccess: { enabled: true, validHours: 24 },
   };
 }
@@ -86,6 +86,11 @@ export const FEATURE_VARIANTS: readonly Variant[] = [
     id: "temporary_access",
     feature: "temporary_access",
     policy: (base) => ({ ...off(base), temporaryAccess: { enabled: true, validHours: 24 } }),
+  },
+  {
+    id: "passkeys",
+    feature: "passkeys",
+    policy: (base) => ({ ...off(base), enforce: { ...off(base).enforce, passkeys: { requiredFor: ["base.group_system"] } } }),
   },
 ];
 

@@ -47,8 +47,16 @@ export interface Policy {
   /**
    * `trustedDeviceDays`: how long a trusted device spares an enforced user the code (0: never);
    * only when the file sets `enforce.trusted_device_days` (Odoo's own behaviour otherwise).
+   * `passkeys`: only when the file sets `enforce.passkeys` (a passkey sign-in satisfies the policy;
+   * `requiredFor`: xml ids of the groups whose members must sign in with one).
    */
-  enforce: { groups: string[]; exceptGroups: string[]; graceDays: number; trustedDeviceDays?: number };
+  enforce: {
+    groups: string[];
+    exceptGroups: string[];
+    graceDays: number;
+    trustedDeviceDays?: number;
+    passkeys?: { requiredFor: string[] };
+  };
   portal: { enforce: boolean; graceDays: number };
   exemptions: Exemption[];
   api: { passwordRpc: "deny" | "allow"; apiKeys: "allow" | "deny"; networks: string[] };

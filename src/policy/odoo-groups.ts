@@ -9,6 +9,7 @@ import catalog16 from "./groups/16.0.json" with { type: "json" };
 import catalog17 from "./groups/17.0.json" with { type: "json" };
 import catalog18 from "./groups/18.0.json" with { type: "json" };
 import catalog19 from "./groups/19.0.json" with { type: "json" };
+import { profileFor } from "../profiles/index.js";
 import { formatPath, type PolicyPath } from "./issues.js";
 import { SERIES, type Series } from "./model.js";
 import type { RuleFinding } from "./rules.js";
@@ -200,10 +201,11 @@ export function checkOdooGroups(raw: unknown, seriesList: readonly Series[] = SE
     });
   });
 
-  const check = (key: "groups" | "except_groups") =>
-    listAt(enforce[key]).forEach((xmlid, index) => {
+  const passkeys = isObject(enforce.passkeys) ? enforce.passkeys : undefined;
+  const check = (key: "groups" | "except_groups" | "required_for") =>
+    listAt(key === "required_for" ? passkeys?.required_for : enforce[key]).forEach((xmlid, index) => {
       if (typeof xmlid !== "string" || !XML_ID.test(xmlid)) return;
-      const path: PolicyPath = ["enforce", key, index];
+      const path: PolicyPath = key === "required_for" ? ["enforce", "passkeys", key, index] : ["enforce", key, index];
       const module = xmlid.slice(0, xmlid.indexOf("."));
       const noModule = seriesList.filter((series) => !Object.hasOwn(CATALOGS[series].modules, module));
       if (noModule.length && ownModules.has(module)) return; // the user's own module: form only
@@ -241,6 +243,23 @@ export function checkOdooGroups(raw: unknown, seriesList: readonly Series[] = SE
     });
   check("groups");
   check("except_groups");
+  check("required_for");
+
+  // A passkey requirement cannot hold where Odoo has no passkeys: its members could not sign in.
+  const requiredFor = listAt(passkeys?.required_for);
+  const noPasskeys = seriesList.filter((series) => !profileFor(series).passkeys);
+  if (requiredFor.length && noPasskeys.length) {
+    const withPasskeys = seriesList.filter((series) => !noPasskeys.includes(series));
+    findings.push({
+      severity: "error",
+      path: ["enforce", "passkeys", "required_for"],
+      message: `Odoo ${seriesWords(noPasskeys)} ${noPasskeys.length > 1 ? "have" : "has"} no passkeys (auth_passkey comes with 18.0): the members of these groups could never sign in`,
+      expected: "a policy requiring passkeys generated for Odoo 18.0 or later",
+      hint: withPasskeys.length
+        ? `generate only for ${seriesWords(withPasskeys)} with --odoo, or keep a policy without required_for for ${seriesWords(noPasskeys)}`
+        : "generate for 18.0 or later with --odoo, or leave required_for out (an empty passkeys: {} is ignored where there are no passkeys)",
+    });
+  }
 
   // An excepted group that every member of an enforced group has: it leaves out all of that group.
   const enforced = listAt(enforce.groups);

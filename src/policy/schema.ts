@@ -343,6 +343,30 @@ const enforceSchema = z
       "a whole number of days from 0 to 365 (0: never remember a device)",
       "0 turns \"Don't ask again on this device\" off for enforced users; leave the key out to keep Odoo's 90 days",
     ),
+    passkeys: expecting(
+      z
+        .object({
+          required_for: expecting(
+            z.array(xmlId("A group whose members must sign in with a passkey.")).default([]).meta({
+              title: "Passkey required for",
+              description:
+                "XML ids of groups (e.g. administrators) whose members must sign in with a passkey: password and TOTP code are not enough for them. Until they do, their session reaches only the page where they create their first passkey; their password is refused over RPC (API keys follow `api.api_keys`). Fixed by the generated addon (Settings do not change it). Needs Odoo 18.0 or later: a policy that sets it does not validate for 16.0 or 17.0.",
+              examples: [["base.group_system"]],
+            }),
+            "a list of xml ids, e.g. [base.group_system]",
+          ),
+        })
+        .strict()
+        .optional()
+        .meta({
+          title: "Passkeys",
+          description:
+            "Present: a sign-in with a passkey (Odoo's `auth_passkey`, which the addon then depends on) satisfies the policy, so a user who signed in with one is neither held at the setup page nor asked for a code; owning a passkey but signing in with a password does not. Odoo 18.0 and later; on 16.0 and 17.0, which have no passkeys, an empty `passkeys: {}` is ignored. Absent: passkeys are Odoo's own business (a passkey sign-in of a user without an app is held at the setup page).",
+          examples: [{}, { required_for: ["base.group_system"] }],
+        }),
+      "an object, e.g. {} or { required_for: [base.group_system] }",
+      "leave the key out to keep passkeys out of the policy",
+    ),
   })
   .strict()
   .meta({ title: "Enforcement", description: "Who must use two-factor authentication." });

@@ -22,6 +22,7 @@ export function toModel(file: PolicyFile): Policy {
       exceptGroups: [...file.enforce.except_groups],
       graceDays: file.enforce.grace_days,
       ...(file.enforce.trusted_device_days === undefined ? {} : { trustedDeviceDays: file.enforce.trusted_device_days }),
+      ...(file.enforce.passkeys === undefined ? {} : { passkeys: { requiredFor: [...file.enforce.passkeys.required_for] } }),
     },
     portal: { enforce: file.portal.enforce, graceDays: file.portal.grace_days },
     exemptions: file.exemptions.map((exemption) => ({

@@ -22,6 +22,7 @@ export const profile16: SeriesProfile = {
   addonDepends: ["auth_totp", "bus", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
   cronHasNumbercall: true,
   cronBatches: "trigger",
+  passkeys: false,
   backendHome: "/web",
   testRequestsNeedKey: false,
 };

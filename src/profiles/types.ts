@@ -55,6 +55,11 @@ export interface SeriesProfile {
    * deprecates the former); the runner of 18.0+ repeats the job while work remains.
    */
   cronBatches: "trigger" | "notify_progress" | "commit_progress";
+  /**
+   * Whether Odoo has passkeys (`auth_passkey`, WebAuthn sign-in: 18.0 and later); the addon's
+   * `passkeys` feature needs it.
+   */
+  passkeys: boolean;
   /** Login redirect default target after a full login. */
   backendHome: "/web" | "/odoo";
   /**

@@ -27,7 +27,7 @@ export interface TemplateContext {
   /** `depends` of the manifest: the profile's modules, the enabled features' and the modules of the policy's groups. */
   depends: string[];
   /** `enforce.groups` and `enforce.exceptGroups` as the readme names them: "Sales / Administrator (sales_team.group_sale_manager)". */
-  groupLabels: { groups: string[]; exceptGroups: string[] };
+  groupLabels: { groups: string[]; exceptGroups: string[]; passkeysRequiredFor: string[] };
   /** The enforcement values the addon deploys (`models/policy.py`), and their digest. */
   deployed: DeployedPolicy;
   deployedDigest: string;
@@ -36,7 +36,7 @@ export interface TemplateContext {
 
 /** Modules whose records the policy's xml ids point at (`account.group_x` → `account`), and `addon.depends`. */
 export function referencedModules(policy: Policy): string[] {
-  const ids = [...policy.enforce.groups, ...policy.enforce.exceptGroups];
+  const ids = [...policy.enforce.groups, ...policy.enforce.exceptGroups, ...(policy.enforce.passkeys?.requiredFor ?? [])];
   const modules = ids.map((xmlid) => xmlid.slice(0, xmlid.indexOf("."))).filter((module) => module !== "base");
   return [...modules, ...(policy.addon.depends ?? [])];
 }
@@ -69,6 +69,7 @@ export function buildContext(policy: Policy, series: Series): TemplateContext {
     groupLabels: {
       groups: policy.enforce.groups.map((xmlid) => groupLabel(series, xmlid)),
       exceptGroups: policy.enforce.exceptGroups.map((xmlid) => groupLabel(series, xmlid)),
+      passkeysRequiredFor: (policy.enforce.passkeys?.requiredFor ?? []).map((xmlid) => groupLabel(series, xmlid)),
     },
     deployed: deployedPolicy(policy),
     deployedDigest: deployedDigest(policy),

@@ -49,6 +49,13 @@ export const FEATURES: readonly Feature[] = [
     depends: [],
     tables: ["totp_policy_temporary_access"],
   },
+  // A passkey sign-in satisfies the policy; chosen groups must use one (issue 13). Odoo 18.0+.
+  {
+    id: "passkeys",
+    enabled: (policy, series) => policy.enforce.passkeys !== undefined && profileFor(series).passkeys,
+    depends: ["auth_passkey"],
+    tables: [],
+  },
 ];
 
 /** The features a policy turns on for a series, in table order. */

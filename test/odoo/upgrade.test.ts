@@ -11,8 +11,10 @@
  * 4. the same policy locked (`settings.editable: false`): `-u`, `-u` again and `-u all` leave
  *    exactly the same users enforced (base.group_user, which core created `noupdate`, included);
  * 5. a locked policy enforcing other groups: `-u` applies it;
- * 6. temporary access turned on by `-u` (its model is created, a code can be issued, enforcement
- *    is unchanged), then off by `-u` (its table is dropped).
+ * 6. the features an upgrade turns on, in one `-u`: temporary access (its model is created, a code
+ *    can be issued) and, on 18.0+, passkeys required of administrators (auth_passkey installed, the
+ *    requirement holds); the enforced users unchanged. 7. both off again by `-u`: the temporary
+ *    access table is dropped, the passkey requirement goes with the feature's code.
  *
  * Enforcement is read from the running code (each user's status and grace deadline as the addon
  * computes them), not from the data files. A series without a tree is skipped LOUDLY.
@@ -25,6 +27,7 @@ import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/generate/policy-file.js";
 import type { Policy, Series } from "../../src/policy/model.js";
+import { profileFor } from "../../src/profiles/index.js";
 import { renderAddon } from "../../src/render/index.js";
 import { loadTemplateSet } from "../../src/generate/templates.js";
 import { lacksDependencies, locateTree, treeModuleManifest } from "../../src/verify/environment.js";
@@ -69,6 +72,18 @@ for login in ${JSON.stringify(LOGINS)}:
     state[login] = [user.totp_policy_status, deadline and user.totp_policy_grace_start and (deadline - user.totp_policy_grace_start).days]
 params = env["ir.config_parameter"].sudo()
 print("STATE=" + json.dumps({"users": state, "grace_days_param": params.get_param("totp_policy.grace_days")}, sort_keys=True))
+`;
+
+/** Whether the running addon asks a passkey of the administrator and of tp_internal. */
+const PASSKEY_SCRIPT = `
+import json
+users = env["res.users"].sudo()
+admin, internal = env.ref("base.user_admin"), users.search([("login", "=", "tp_internal")])
+state = {"auth_passkey": env["ir.module.module"].search([("name", "=", "auth_passkey")]).state}
+if hasattr(users, "_totp_policy_requires_passkey"):
+    users._totp_policy_clear_cache()
+    state["required"] = [admin._totp_policy_requires_passkey(), internal._totp_policy_requires_passkey()]
+print("PASSKEYS=" + json.dumps(state, sort_keys=True))
 `;
 
 /** An administrator's Settings edit, through the Settings form as that administrator. */
@@ -223,13 +238,22 @@ for (const series of seriesList) {
         tp_portal: ["not_required", null],
       });
       const enforcedAdmins = (await state()).users;
+      const passkeys = profileFor(series as Series).passkeys;
 
-      // 6. Temporary access: on by an upgrade, then off by another.
-      await upgrade({ ...admins, temporaryAccess: { enabled: true, validHours: 24 } });
+      // 6. Features turned on by one upgrade: temporary access, and passkeys where Odoo has them.
+      await upgrade({
+        ...admins,
+        temporaryAccess: { enabled: true, validHours: 24 },
+        ...(passkeys ? { enforce: { ...admins.enforce, passkeys: { requiredFor: ["base.group_system"] } } } : {}),
+      });
       expect(JSON.parse(await shell(TEMPORARY_ACCESS_SCRIPT, "TEMPORARY"))).toEqual({ table: true, issued: true });
+      if (passkeys) expect(JSON.parse(await shell(PASSKEY_SCRIPT, "PASSKEYS"))).toEqual({ auth_passkey: "installed", required: [true, false] });
       expect((await state()).users).toEqual(enforcedAdmins);
+
+      // 7. Off again by another: the table is dropped, the requirement goes with the feature's code.
       await upgrade(admins);
       expect(JSON.parse(await shell(TEMPORARY_ACCESS_SCRIPT, "TEMPORARY"))).toEqual({ table: false, issued: false });
+      if (passkeys) expect(JSON.parse(await shell(PASSKEY_SCRIPT, "PASSKEYS"))).toEqual({ auth_passkey: "installed" });
       expect((await state()).users).toEqual(enforcedAdmins);
     });
   });

@@ -204,7 +204,7 @@ describe("located errors, one kind at a time", () => {
       col: 3,
       path: "enforce.grace_day",
       message: 'unknown key "grace_day"',
-      expected: "one of: groups, except_groups, grace_days, trusted_device_days",
+      expected: "one of: groups, except_groups, grace_days, trusted_device_days, passkeys",
       hint: 'did you mean "grace_days"?',
     });
   });

@@ -184,6 +184,7 @@ describe("the catalog as the rest of the tool uses it", () => {
     expect(buildContext(result.policy, "17.0").groupLabels).toEqual({
       groups: ["User types / Internal User (base.group_user)", "acme_wh.group_x"],
       exceptGroups: ["Administration / Settings (base.group_system)"],
+      passkeysRequiredFor: [],
     });
     expect(buildContext(result.policy, "19.0").groupLabels.groups[0]).toBe("Role / User (base.group_user)");
   });

@@ -52,6 +52,26 @@ const networkList = (maxLength: number) =>
 
 const graceDays = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: 30 }) }, { weight: 1, arbitrary: fc.constant(365) });
 
+/**
+ * `enforce.passkeys`: left out, accepted (`{}`), or required of some groups (only where Odoo has
+ * passkeys: elsewhere such a policy does not validate).
+ */
+const passkeysArbitrary = (series: Series) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constant({}) },
+    ...(profileFor(series).passkeys
+      ? [
+          {
+            weight: 1,
+            arbitrary: fc
+              .subarray(["base.group_system", "base.group_erp_manager", "base.group_user"], { minLength: 1, maxLength: 2 })
+              .map((required_for) => ({ required_for })),
+          },
+        ]
+      : []),
+  );
+
 /** `enforce.trusted_device_days`: left out (Odoo's own), 0 (never), or some days. */
 const trustedDeviceDays = fc.oneof(
   { weight: 2, arbitrary: fc.constant(undefined) },
@@ -103,7 +123,12 @@ const exemptionsArbitrary = fc
 export function policyFileArbitrary(series: Series, addonName: string): fc.Arbitrary<PolicyFileObject> {
   return fc
     .record({
-      enforce: fc.record({ groups: groupsArbitrary(series), grace_days: graceDays, trusted_device_days: trustedDeviceDays }),
+      enforce: fc.record({
+        groups: groupsArbitrary(series),
+        grace_days: graceDays,
+        trusted_device_days: trustedDeviceDays,
+        passkeys: passkeysArbitrary(series),
+      }),
       portal: fc.record({ enforce: fc.boolean(), grace_days: graceDays }),
       exemptions: exemptionsArbitrary,
       api: fc.record({
@@ -140,6 +165,8 @@ export function policyFileArbitrary(series: Series, addonName: string): fc.Arbit
         grace_days: drawn.enforce.grace_days,
         // Left out (Odoo's own trusted devices) when undefined.
         trusted_device_days: drawn.enforce.trusted_device_days,
+        // Left out (passkeys are Odoo's own business) when undefined.
+        passkeys: drawn.enforce.passkeys,
       },
       portal: drawn.portal,
       exemptions: drawn.exemptions,
@@ -216,6 +243,7 @@ export function describePolicy(policy: Policy): string {
     policy.enforce.exceptGroups.length ? `except [${policy.enforce.exceptGroups.join(", ")}]` : "",
     `grace ${policy.enforce.graceDays}`,
     policy.enforce.trustedDeviceDays === undefined ? "" : `trusted devices ${policy.enforce.trustedDeviceDays} days`,
+    policy.enforce.passkeys ? `passkeys (required for [${policy.enforce.passkeys.requiredFor.join(", ")}])` : "",
     policy.portal.enforce ? `portal (grace ${policy.portal.graceDays})` : "no portal",
     policy.exemptions.length
       ? `exemptions ${policy.exemptions.map((e) => `${e.logins.join("+")}@[${e.networks.join(" ")}]`).join(", ")}`

@@ -42,6 +42,16 @@ def inside_address(networks):
     return str(network.network_address + (1 if network.num_addresses > 1 else 0))
 
 
+def inside_all(*network_lists):
+    """An address inside a network of each non-empty list; skips the test when there is none."""
+    lists = [[ipaddress.ip_network(n) for n in nets] for nets in network_lists if nets]
+    for network in [network for nets in lists for network in nets]:
+        address = network.network_address + (1 if network.num_addresses > 1 else 0)
+        if all(any(address in other for other in nets) for nets in lists):
+            return str(address)
+    raise SkipTest(f"no address lies in one network of each of {network_lists}")
+
+
 def outside_address(networks):
     """An address outside all networks; skips the test when there is none."""
     parsed = [ipaddress.ip_network(n) for n in networks]

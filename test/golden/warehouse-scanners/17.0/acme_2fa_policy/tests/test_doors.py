@@ -20,6 +20,7 @@ from .common import (
     QUIET_LOGGERS,
     TotpPolicyCase,
     inside_address,
+    inside_all,
     outside_address,
     totp_code,
 )
@@ -83,7 +84,9 @@ class TestDoors(TotpPolicyCase):
         elif exemption:
             user = self.exempt_user(exemption)
             key = PASSWORD
-            inside = self.from_address(inside_address(exemption["networks"]))
+            # Inside its networks and, for RPC, inside the API networks too.
+            address = inside_all(exemption["networks"], POLICY["api_networks"])
+            inside = self.from_address(address)
             outside = self.from_address(outside_address(exemption["networks"]))
         else:
             self.skipTest("the policy limits no credential to networks")
