@@ -21,5 +21,6 @@ export const profile16: SeriesProfile = {
   addonDepends: ["auth_totp", "bus", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
   cronHasNumbercall: true,
   cronBatches: "trigger",
+  pyproject: false,
   backendHome: "/web",
 };

@@ -50,6 +50,12 @@ export interface SeriesProfile {
    * deprecates the former); the runner of 18.0+ repeats the job while work remains.
    */
   cronBatches: "trigger" | "notify_progress" | "commit_progress";
+  /**
+   * The addon's `pyproject.toml` (whool, `WHOOL_PYPROJECT` in packaging.ts) from 17.0, as OCA's
+   * branches carry it; `false` on 16.0, whose OCA branches package addons from a `setup/` folder
+   * outside the addon.
+   */
+  pyproject: string | false;
   /** Login redirect default target after a full login. */
   backendHome: "/web" | "/odoo";
 }
