@@ -22,5 +22,6 @@ export const profile16: SeriesProfile = {
   cronHasNumbercall: true,
   cronBatches: "trigger",
   pyproject: false,
+  selectionOfRemovedModelFails: true,
   backendHome: "/web",
 };

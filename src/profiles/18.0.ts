@@ -10,5 +10,6 @@ export const profile18: SeriesProfile = {
   listViewMode: "list",
   cronHasNumbercall: false,
   cronBatches: "notify_progress",
+  selectionOfRemovedModelFails: false,
   backendHome: "/odoo",
 };

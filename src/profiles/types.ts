@@ -56,6 +56,12 @@ export interface SeriesProfile {
    * outside the addon.
    */
   pyproject: string | false;
+  /**
+   * Whether an update fails on a model removed from code that had a Selection field (16.0, 17.0:
+   * `ir.model.fields.selection._process_ondelete` looks the model up in the registry), so the
+   * addon removes such values of its features that are off itself.
+   */
+  selectionOfRemovedModelFails: boolean;
   /** Login redirect default target after a full login. */
   backendHome: "/web" | "/odoo";
 }

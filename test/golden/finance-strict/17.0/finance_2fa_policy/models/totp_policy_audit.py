@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from .res_users import client_address
 
@@ -15,12 +15,21 @@ class TotpPolicyAudit(models.Model):
     _name = "totp.policy.audit"
     _description = "Two-factor audit log"
     _order = "id desc"
-    _rec_name = "event_label"
+    _rec_name = "event"
 
-    # Char, not Selection: Odoo 16.0 and 17.0 cannot drop a model with a Selection
-    # field on upgrade, and this model goes when the policy turns the audit off.
-    event = fields.Char(string="Event code", required=True, readonly=True, index=True)
-    event_label = fields.Char(string="Event", compute="_compute_event_label")
+    event = fields.Selection(
+        [
+            ("enrolled", "Enrolled"),
+            ("removed", "Removed by the user"),
+            ("admin_reset", "Reset by an administrator"),
+            ("rpc_refused", "Password RPC refused"),
+            ("exempt_refused", "Exempt login refused outside its networks"),
+            ("policy_replaced", "Settings value replaced by an update"),
+        ],
+        required=True,
+        readonly=True,
+        index=True,
+    )
     user_id = fields.Many2one(
         "res.users", string="User", ondelete="set null", readonly=True, index=True
     )
@@ -30,19 +39,6 @@ class TotpPolicyAudit(models.Model):
     )
     client_address = fields.Char(readonly=True)
     description = fields.Char(readonly=True)
-
-    @api.depends("event")
-    def _compute_event_label(self):
-        labels = {
-            "enrolled": _("Enrolled"),
-            "removed": _("Removed by the user"),
-            "admin_reset": _("Reset by an administrator"),
-            "rpc_refused": _("Password RPC refused"),
-            "exempt_refused": _("Exempt login refused outside its networks"),
-            "policy_replaced": _("Settings value replaced by an update"),
-        }
-        for entry in self:
-            entry.event_label = labels.get(entry.event, entry.event)
 
     @api.model
     def _values(self, event, user, description):
