@@ -73,13 +73,18 @@ class TestComplianceReport(TotpPolicyCase):
     def test_two_administrators_open_it_at_once(self):
         """Two administrators opening the report at the same moment both get theirs.
 
-        Two connections of their own (not the test's), both open at once, then both
-        committed: neither waits for the other's rows nor fails on them.
+        Two connections of their own (not the test's): each administrator has opened
+        it before (their rows are in the table), then both open it again at once and
+        commit; neither waits for the other's rows nor fails on them.
         """
         admins = [SUPERUSER_ID, self.env.ref("base.user_admin").id]
         database = sql_db.db_connect(self.env.cr.dbname)
         cursors = [database.cursor() for _admin in admins]
         try:
+            for cr, uid in zip(cursors, admins):
+                report = api.Environment(cr, uid, {})["totp.policy.compliance"]
+                report.action_open_report()
+                cr.commit()
             opened = []
             for cr, uid in zip(cursors, admins):
                 # A wait for the other's locks would hang this one thread: fail instead.
