@@ -3,8 +3,8 @@
  * `check --url` share (src/report/session.ts), with an administrator's API key. Read-only by
  * construction: the only methods called are `fields_get`, `read`, `search_read` and the installed
  * addon's `totp_policy_state()` (src/check/live.ts), none of which writes. Not the addon's
- * `report_rows()`: that rebuilds the report's table (unlink + create), so the audit reads the
- * addon's per-user status field instead, computed on the fly by the same `_totp_policy_state`.
+ * `report_rows()`, which only addons with the `report` feature have: the audit reads the addon's
+ * per-user status field instead, computed on the fly by the same `_totp_policy_state`.
  *
  * The one write no client can avoid: Odoo records every successful `authenticate` as a login of
  * the key's owner (a `res.users.log` row, hence `login_date`).

@@ -8,6 +8,9 @@ export { SERIES, type Series } from "../profiles/series.js";
 
 export type AddonLicense = "LGPL-3" | "AGPL-3" | "OPL-1" | "Other proprietary";
 
+/** OCA's development status levels (the manifest's `development_status`). */
+export type DevelopmentStatus = "Alpha" | "Beta" | "Production/Stable" | "Mature";
+
 export interface AddonInfo {
   /** Technical module name, `^[a-z][a-z0-9_]*$`. */
   name: string;
@@ -23,6 +26,12 @@ export interface AddonInfo {
    * manifest's `depends`. Absent when the file lists none (so such a policy's digest is unchanged).
    */
   depends?: string[];
+  /** `addon.maintainers`: GitHub logins; absent when the file has none (no manifest key). */
+  maintainers?: string[];
+  /** `addon.development_status`; absent when the file has none (no manifest key). */
+  developmentStatus?: DevelopmentStatus;
+  /** `addon.contributors`: the readme's contributors; absent: the author, then each maintainer. */
+  contributors?: string[];
 }
 
 export interface Exemption {

@@ -26,6 +26,8 @@ function problem(message: string, expected: string, hint?: string) {
 
 const ADDON_NAME = /^[a-z][a-z0-9_]*$/;
 const XML_ID = /^[a-z0-9_]+\.[A-Za-z0-9_]+$/;
+// GitHub's rule for user and organisation names.
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 // C0 and C1 controls and DEL; bidirectional overrides/isolates ("Trojan Source").
 // eslint-disable-next-line no-control-regex
@@ -159,6 +161,7 @@ const login = expecting(
 );
 
 export const LICENSES = ["LGPL-3", "AGPL-3", "OPL-1", "Other proprietary"] as const;
+export const DEVELOPMENT_STATUSES = ["Alpha", "Beta", "Production/Stable", "Mature"] as const;
 
 const addonSchema = z
   .object({
@@ -303,6 +306,66 @@ const addonSchema = z
           examples: ["1.0.0"],
         }),
       'a version x.y.z, e.g. "1.0.0"',
+    ),
+    maintainers: expecting(
+      z
+        .array(
+          expecting(
+            z
+              .string()
+              .check((ctx) => {
+                if (!GITHUB_LOGIN.test(ctx.value)) {
+                  ctx.issues.push({
+                    code: "custom",
+                    input: ctx.value,
+                    ...problem(
+                      `"${ctx.value}" is not a GitHub login`,
+                      "letters, digits and single hyphens, at most 39 characters, e.g. jane-doe",
+                    ),
+                  });
+                }
+              })
+              .meta({ title: "GitHub login", pattern: GITHUB_LOGIN.source, examples: ["jane-doe"] }),
+            "a GitHub login, e.g. jane-doe",
+          ),
+        )
+        .optional()
+        .meta({
+          title: "Maintainers",
+          description:
+            "GitHub logins of the addon's maintainers: the manifest's `maintainers` (as OCA modules list them) and the readme's maintainers. Absent: no `maintainers` key.",
+          examples: [["jane-doe"]],
+        }),
+      "a list of GitHub logins, e.g. [jane-doe]",
+    ),
+    development_status: expecting(
+      z
+        .enum(DEVELOPMENT_STATUSES)
+        .optional()
+        .meta({
+          title: "Development status",
+          description:
+            "The manifest's `development_status`, one of OCA's levels (https://odoo-community.org/page/development-status). Absent: no `development_status` key.",
+        }),
+      `one of ${DEVELOPMENT_STATUSES.join(", ")}`,
+    ),
+    contributors: expecting(
+      z
+        .array(
+          text({
+            title: "Contributor",
+            description: "One person or company, e.g. `Jane Doe <jane@acme.example>`.",
+            examples: ["Jane Doe <jane@acme.example>"],
+          }),
+        )
+        .optional()
+        .meta({
+          title: "Contributors",
+          description:
+            "Who contributed to the addon: the readme's `CONTRIBUTORS.md`, one line each. Absent: the author, then each maintainer.",
+          examples: [["Jane Doe <jane@acme.example>"]],
+        }),
+      "a list of names, e.g. [Jane Doe <jane@acme.example>]",
     ),
   })
   .strict()

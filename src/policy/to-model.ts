@@ -16,6 +16,9 @@ export function toModel(file: PolicyFile): Policy {
       license: file.addon.license,
       version: file.addon.version,
       ...(file.addon.depends.length ? { depends: [...file.addon.depends] } : {}),
+      ...(file.addon.maintainers?.length ? { maintainers: [...file.addon.maintainers] } : {}),
+      ...(file.addon.development_status ? { developmentStatus: file.addon.development_status } : {}),
+      ...(file.addon.contributors?.length ? { contributors: [...file.addon.contributors] } : {}),
     },
     enforce: {
       groups: [...file.enforce.groups],

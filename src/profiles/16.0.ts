@@ -23,6 +23,8 @@ export const profile16: SeriesProfile = {
   cronHasNumbercall: true,
   cronBatches: "trigger",
   passkeys: false,
+  pyproject: false,
+  selectionOfRemovedModelFails: true,
   backendHome: "/web",
   testRequestsNeedKey: false,
 };

@@ -11,5 +11,6 @@ export const profile18: SeriesProfile = {
   cronHasNumbercall: false,
   cronBatches: "notify_progress",
   passkeys: true,
+  selectionOfRemovedModelFails: false,
   backendHome: "/odoo",
 };

@@ -7,6 +7,7 @@ import type { SeriesProfile } from "./types.js";
 
 export type { SeriesProfile } from "./types.js";
 export { isSeries, SERIES, type Series } from "./series.js";
+export { WHOOL_PYPROJECT } from "./packaging.js";
 
 const PROFILES: Readonly<Record<Series, SeriesProfile>> = {
   "16.0": profile16,

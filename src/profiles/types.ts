@@ -60,6 +60,18 @@ export interface SeriesProfile {
    * `passkeys` feature needs it.
    */
   passkeys: boolean;
+  /**
+   * The addon's `pyproject.toml` (whool, `WHOOL_PYPROJECT` in packaging.ts) from 17.0, as OCA's
+   * branches carry it; `false` on 16.0, whose OCA branches package addons from a `setup/` folder
+   * outside the addon.
+   */
+  pyproject: string | false;
+  /**
+   * Whether an update fails on a model removed from code that had a Selection field (16.0, 17.0:
+   * `ir.model.fields.selection._process_ondelete` looks the model up in the registry), so the
+   * addon removes such values of its features that are off itself.
+   */
+  selectionOfRemovedModelFails: boolean;
   /** Login redirect default target after a full login. */
   backendHome: "/web" | "/odoo";
   /**

@@ -9,7 +9,11 @@ import { enabledFeatures, FEATURES } from "./features.js";
 export interface TemplateContext {
   series: Series;
   profile: SeriesProfile;
-  addon: Policy["addon"] & { manifestVersion: string };
+  /**
+   * `contributors`: the readme's `CONTRIBUTORS.md` lines, `addon.contributors` or else the author
+   * and each maintainer (`url`: their GitHub profile, already URL-encoded; "" for none).
+   */
+  addon: Omit<Policy["addon"], "contributors"> & { manifestVersion: string; contributors: { name: string; url: string }[] };
   enforce: Policy["enforce"];
   portal: Policy["portal"];
   exemptions: Policy["exemptions"];
@@ -47,13 +51,26 @@ function groupLabel(series: Series, xmlid: string): string {
   return name ? `${name} (${xmlid})` : xmlid;
 }
 
+/** Who the readme credits as contributors: the policy's list, or the author and each maintainer. */
+function contributorsOf(addon: Policy["addon"]): { name: string; url: string }[] {
+  if (addon.contributors) return addon.contributors.map((name) => ({ name, url: "" }));
+  return [
+    { name: addon.author, url: "" },
+    ...(addon.maintainers ?? []).map((login) => ({ name: login, url: `https://github.com/${encodeURIComponent(login)}` })),
+  ];
+}
+
 export function buildContext(policy: Policy, series: Series): TemplateContext {
   const profile = profileFor(series);
   const features = enabledFeatures(policy, series);
   return {
     series,
     profile,
-    addon: { ...policy.addon, manifestVersion: `${series}.${policy.addon.version}` },
+    addon: {
+      ...policy.addon,
+      manifestVersion: `${series}.${policy.addon.version}`,
+      contributors: contributorsOf(policy.addon),
+    },
     enforce: policy.enforce,
     portal: policy.portal,
     exemptions: policy.exemptions,

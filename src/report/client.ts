@@ -1,8 +1,8 @@
 /**
  * Reads the two-factor compliance figures of one database over Odoo's XML-RPC API, with an
  * administrator's API key. The server side is the generated addon's `totp.policy.compliance`
- * model (policy `report: true`): `report_rows()` refreshes the figures and returns one struct
- * per (user, group, company).
+ * model (policy `report: true`): `report_rows()` computes the figures as of now (writing nothing)
+ * and returns one struct per (user, group, company).
  *
  * The conversation itself (version, authenticate, execute_kw) is ./session.ts.
  */

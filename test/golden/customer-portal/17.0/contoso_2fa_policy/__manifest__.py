@@ -6,6 +6,9 @@
     "website": "https://www.contoso.example",
     "author": "Contoso Ltd",
     "license": "AGPL-3",
+    "installable": True,
+    "uninstall_hook": "uninstall_hook",
+    "external_dependencies": {"python": ["qrcode"]},
     "depends": [
         "auth_totp",
         "auth_totp_mail_enforce",
@@ -26,6 +29,4 @@
         "views/totp_policy_compliance_views.xml",
         "views/recovery_code_templates.xml",
     ],
-    "installable": True,
-    "uninstall_hook": "uninstall_hook",
 }

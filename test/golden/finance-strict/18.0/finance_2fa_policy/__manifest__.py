@@ -6,6 +6,9 @@
     "website": "https://it.northwind.example",
     "author": "Northwind Finance IT",
     "license": "LGPL-3",
+    "installable": True,
+    "uninstall_hook": "uninstall_hook",
+    "external_dependencies": {"python": ["qrcode"]},
     "depends": [
         "account",
         "auth_totp",
@@ -25,6 +28,4 @@
         "views/totp_policy_audit_views.xml",
         "views/totp_policy_compliance_views.xml",
     ],
-    "installable": True,
-    "uninstall_hook": "uninstall_hook",
 }

@@ -6,6 +6,9 @@
     "website": "https://it.acme.example",
     "author": "ACME IT",
     "license": "LGPL-3",
+    "installable": True,
+    "uninstall_hook": "uninstall_hook",
+    "external_dependencies": {"python": ["qrcode"]},
     "depends": [
         "auth_totp",
         "auth_totp_mail",
@@ -21,6 +24,4 @@
         "views/res_users_views.xml",
         "views/templates.xml",
     ],
-    "installable": True,
-    "uninstall_hook": "uninstall_hook",
 }

@@ -19,6 +19,7 @@ from .policy import (
     PARAM_RPC_NETWORKS,
     PARAM_START_DATE,
     POLICY,
+    STATUSES,
     in_grace,
     read_params,
     status_of,
@@ -107,13 +108,7 @@ class ResUsers(models.Model):
         "period is counted from this moment.",
     )
     totp_policy_status = fields.Selection(
-        selection=[
-            ("enrolled", "Enrolled"),
-            ("grace", "In grace"),
-            ("missing", "Missing"),
-            ("exempt", "Exempt"),
-            ("not_required", "Not required"),
-        ],
+        selection=STATUSES,
         string="2FA",
         compute="_compute_totp_policy_status",
         search="_search_totp_policy_status",
@@ -138,6 +133,28 @@ class ResUsers(models.Model):
         # the policy has turned off goes with it.
         self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_audit")
         self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_temporary_access")
+        # The update would then fail on their models' selection values (Odoo looks
+        # the model up to remove them): they go first, with their xml ids.
+        self.env.cr.execute(
+            """
+            WITH gone AS (
+                DELETE FROM ir_model_fields_selection selection
+                 USING ir_model_fields field
+                 WHERE selection.field_id = field.id
+                   AND replace(field.model, '.', '_') IN %s
+                RETURNING selection.id
+            )
+            DELETE FROM ir_model_data
+             WHERE model = 'ir.model.fields.selection'
+               AND res_id IN (SELECT id FROM gone)
+            """,
+            [
+                (
+                    "totp_policy_audit",
+                    "totp_policy_temporary_access",
+                ),
+            ],
+        )
 
     # ------------------------------------------------------------------
     # Policy (cached; invalidated with the registry cache)
@@ -256,6 +273,19 @@ class ResUsers(models.Model):
             sorted(config["enforce_member_ids"]),
             *params,
         ]
+
+    @api.model
+    def _totp_policy_statuses_query(self, where="TRUE", params=()):
+        """``_totp_policy_states_query`` with each user's ``status`` (``status_of``
+        in SQL, as of now): selects ``id, login, kind, deadline, status``."""
+        query, params = self._totp_policy_states_query(where, params)
+        query = f"""
+            SELECT id, login, kind, deadline,
+                   CASE WHEN kind = 'missing' AND deadline > %s THEN 'grace'
+                        ELSE kind END AS status
+              FROM ({query}) AS totp_policy_state_now
+        """
+        return query, [fields.Datetime.now(), *params]
 
     @api.model
     def _totp_policy_shipped_config(self):
@@ -403,19 +433,14 @@ class ResUsers(models.Model):
             raise NotImplementedError(_("Unsupported search on the 2FA status."))
         values = [value] if isinstance(value, str) else list(value or ())
         statuses = [v for v in values if isinstance(v, str)]
-        query, params = self.sudo()._totp_policy_states_query()
-        status = (
-            "CASE WHEN kind = 'missing' AND deadline > %s THEN 'grace' ELSE kind END"
-        )
+        query, params = self.sudo()._totp_policy_statuses_query()
         # A sub-select: the database picks the users, no list of ids goes
         # through Python (the users list's filters over 100,000 portal users).
         # The table expression holds its parameters: Odoo adds its own to the
         # query it is put in.
         table = self.env.cr.mogrify(query, params).decode().replace("%", "%%")
         matching = tools.Query(self.env.cr, "totp_policy_state", table)
-        matching.add_where(
-            f"{status} = ANY(%s::varchar[])", [fields.Datetime.now(), statuses]
-        )
+        matching.add_where("status = ANY(%s::varchar[])", [statuses])
         return [("id", "in" if operator in ("=", "in") else "not in", matching)]
 
     # ------------------------------------------------------------------

@@ -24,9 +24,15 @@ class TotpPolicyNotification(models.Model):
     user_id = fields.Many2one(
         "res.users", required=True, ondelete="cascade", index=True, readonly=True
     )
-    # announce, reminder or admin_summary. Char, not Selection: Odoo 16.0 and 17.0
-    # cannot drop a model with a Selection field on upgrade.
-    kind = fields.Char(required=True, readonly=True)
+    kind = fields.Selection(
+        [
+            ("announce", "Announcement"),
+            ("reminder", "Reminder"),
+            ("admin_summary", "Summary for administrators"),
+        ],
+        required=True,
+        readonly=True,
+    )
     key = fields.Char(
         required=True,
         readonly=True,

@@ -59,6 +59,14 @@ POLICY_PARAMS = frozenset(
 )
 # Verdicts of a user the policy enforces (res.users._totp_policy_verdict).
 ENFORCED_VERDICTS = ("enrolled", "grace", "blocked")
+# A user's status as administrators see it (status_of), with its label.
+STATUSES = [
+    ("enrolled", "Enrolled"),
+    ("grace", "In grace"),
+    ("missing", "Missing"),
+    ("exempt", "Exempt"),
+    ("not_required", "Not required"),
+]
 
 
 def read_params(params):

@@ -15,12 +15,11 @@ class TotpPolicyAudit(models.Model):
     _name = "totp.policy.audit"
     _description = "Two-factor audit log"
     _order = "id desc"
-    _rec_name = "event_label"
+    _rec_name = "event"
 
-    # Char, not Selection: Odoo 16.0 and 17.0 cannot drop a model with a Selection
-    # field on upgrade, and this model goes when the policy turns the audit off.
-    event = fields.Char(string="Event code", required=True, readonly=True, index=True)
-    event_label = fields.Char(string="Event", compute="_compute_event_label")
+    event = fields.Selection(
+        selection="_selection_event", required=True, readonly=True, index=True
+    )
     user_id = fields.Many2one(
         "res.users", string="User", ondelete="set null", readonly=True, index=True
     )
@@ -31,19 +30,18 @@ class TotpPolicyAudit(models.Model):
     client_address = fields.Char(readonly=True)
     description = fields.Char(readonly=True)
 
-    @api.depends("event")
-    def _compute_event_label(self):
-        labels = {
-            "enrolled": _("Enrolled"),
-            "removed": _("Removed by the user"),
-            "admin_reset": _("Reset by an administrator"),
-            "rpc_refused": _("Password RPC refused"),
-            "exempt_refused": _("Exempt login refused outside its networks"),
-            "policy_replaced": _("Settings value replaced by an update"),
-            **self.env["res.users"]._totp_policy_event_labels(),
-        }
-        for entry in self:
-            entry.event_label = labels.get(entry.event, entry.event)
+    @api.model
+    def _selection_event(self):
+        # Other features name their own events (res.users._totp_policy_event_labels).
+        return [
+            ("enrolled", _("Enrolled")),
+            ("removed", _("Removed by the user")),
+            ("admin_reset", _("Reset by an administrator")),
+            ("rpc_refused", _("Password RPC refused")),
+            ("exempt_refused", _("Exempt login refused outside its networks")),
+            ("policy_replaced", _("Settings value replaced by an update")),
+            *self.env["res.users"]._totp_policy_event_labels().items(),
+        ]
 
     @api.model
     def _values(self, event, user, description):

@@ -1,13 +1,17 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .policy import STATUSES
 
-class TotpPolicyCompliance(models.Model):
-    """Who the policy concerns and where they stand, rebuilt each time it is opened.
+
+class TotpPolicyCompliance(models.TransientModel):
+    """Who the policy concerns and where they stand, as of when it was opened.
 
     One row per user and enforced group (a user in two enforced groups counts in
     both); users concerned through no enforced group (portal users, exempt
-    logins) have a row without a group.
+    logins) have a row without a group. Each administrator's opening replaces
+    only their own rows, so two administrators opening it at once never touch
+    the same rows; Odoo's vacuum deletes old ones.
     """
 
     _name = "totp.policy.compliance"
@@ -21,9 +25,10 @@ class TotpPolicyCompliance(models.Model):
     login = fields.Char(readonly=True)
     company_id = fields.Many2one("res.company", string="Company", readonly=True)
     group_id = fields.Many2one("res.groups", string="Group", readonly=True)
-    # enrolled, grace, missing or exempt. Char, not Selection: Odoo 16.0 and 17.0
-    # cannot drop a model with a Selection field on upgrade.
-    status = fields.Char(readonly=True)
+    status = fields.Selection(
+        [status for status in STATUSES if status[0] != "not_required"],
+        readonly=True,
+    )
     last_login = fields.Datetime(readonly=True)
     deadline = fields.Datetime(readonly=True)
 
@@ -33,19 +38,17 @@ class TotpPolicyCompliance(models.Model):
             raise AccessError(_("Only administrators can see the two-factor report."))
 
     @api.model
-    def _refresh(self):
-        """Rebuild the rows from the policy as it applies right now, in SQL."""
-        self._check_system()
+    def _rows_query(self):
+        """``(query, params)`` selecting the report's rows as of now, in SQL:
+        ``user_id, login, company_id, group_id, status, last_login, deadline``."""
         users = self.env["res.users"].sudo()
         config = users._totp_policy_config()
         portal = self.env.ref("base.group_portal")
         self.env["res.users.log"].flush_model()
-        self.flush_model()
-        self.env.cr.execute("DELETE FROM totp_policy_compliance")
-        query, params = users._totp_policy_states_query()
+        query, params = users._totp_policy_statuses_query()
         # A portal user counts in the portal group; an internal user in each of the
         # enforced groups they belong to (implied groups included), or in none.
-        self.env.cr.execute(
+        return (
             f"""
             WITH RECURSIVE member_of(gid, group_id) AS (
                 SELECT id, id FROM res_groups WHERE id = ANY(%s::int[])
@@ -59,14 +62,8 @@ class TotpPolicyCompliance(models.Model):
                   FROM res_users_log
                  GROUP BY create_uid
             )
-            INSERT INTO totp_policy_compliance
-                   (user_id, login, company_id, group_id, status, last_login,
-                    deadline, create_uid, create_date, write_uid, write_date)
-            SELECT state.id, state.login, u.company_id, grp.group_id,
-                   CASE WHEN state.kind = 'missing' AND state.deadline > %s
-                        THEN 'grace' ELSE state.kind END,
-                   last_login.login_date, state.deadline,
-                   %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+            SELECT state.id, state.login, u.company_id, grp.group_id, state.status,
+                   last_login.login_date, state.deadline
               FROM state
               JOIN res_users u ON u.id = state.id
               LEFT JOIN last_login ON last_login.user_id = state.id
@@ -85,36 +82,65 @@ class TotpPolicyCompliance(models.Model):
             [
                 sorted(config["enforce_ids"]),
                 *params,
-                fields.Datetime.now(),
-                self.env.uid,
-                self.env.uid,
                 portal.id,
                 config["portal_enforce"],
                 config["portal_enforce"],
             ],
+        )
+
+    @api.model
+    def _refresh(self):
+        """Replace the current administrator's rows by the report as of now."""
+        self._check_system()
+        query, params = self._rows_query()
+        self.flush_model()
+        self.env.cr.execute(
+            "DELETE FROM totp_policy_compliance WHERE create_uid = %s", [self.env.uid]
+        )
+        self.env.cr.execute(
+            f"""
+            INSERT INTO totp_policy_compliance
+                   (user_id, login, company_id, group_id, status, last_login,
+                    deadline, create_uid, create_date, write_uid, write_date)
+            SELECT report_row.*,
+                   %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+              FROM ({query}) AS report_row
+            """,
+            [self.env.uid, self.env.uid, *params],
         )
         self.invalidate_model()
 
     @api.model
     def action_open_report(self):
         self._refresh()
-        return self.env["ir.actions.act_window"]._for_xml_id(
+        action = self.env["ir.actions.act_window"]._for_xml_id(
             f"{self._module}.action_totp_policy_compliance"
         )
+        action["domain"] = [("create_uid", "=", self.env.uid)]
+        return action
 
     @api.model
     def report_rows(self):
-        """The report's rows, for ``odoo-2fa report`` over XML-RPC."""
-        self._refresh()
+        """The report's rows, for ``odoo-2fa report`` over XML-RPC (nothing stored)."""
+        self._check_system()
+        query, params = self._rows_query()
+        self.env.cr.execute(query, params)
+        rows = self.env.cr.fetchall()
+        users = self.env["res.users"].sudo().browse({row[0] for row in rows})
+        companies = self.env["res.company"].sudo().browse({row[2] for row in rows})
+        groups = self.env["res.groups"].sudo().browse({row[3] for row in rows})
+        user_names = {user.id: user.name for user in users.exists()}
+        company_names = {company.id: company.name for company in companies.exists()}
+        group_names = {group.id: group.display_name for group in groups.exists()}
         return [
             {
-                "login": row.login,
-                "user": row.user_id.name,
-                "company": row.company_id.name or False,
-                "group": row.group_id.display_name or False,
-                "status": row.status,
-                "last_login": fields.Datetime.to_string(row.last_login) or False,
-                "deadline": fields.Datetime.to_string(row.deadline) or False,
+                "login": login,
+                "user": user_names.get(user_id),
+                "company": company_names.get(company_id, False),
+                "group": group_names.get(group_id, False),
+                "status": status,
+                "last_login": fields.Datetime.to_string(last_login) or False,
+                "deadline": fields.Datetime.to_string(deadline) or False,
             }
-            for row in self.sudo().search([])
+            for user_id, login, company_id, group_id, status, last_login, deadline in rows
         ]
