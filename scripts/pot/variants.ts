@@ -122,7 +122,7 @@ export function variants(base: Policy, series: Series): Variant[] {
       problems.push(`feature ${feature.id} has no variant: add how a policy turns it on alone to FEATURE_VARIANTS`);
   if (ids(OFF.policy(base)) !== "") problems.push(`"off" turns on ${ids(OFF.policy(base))}`);
   // A feature no policy can turn on for this series (passkeys before 18.0) has no variant there.
-  const own = FEATURE_VARIANTS.filter((variant) => !fixed.has(variant.feature));
+  const own = FEATURE_VARIANTS.filter((variant) => !fixed.has(variant.feature ?? ""));
   for (const variant of own)
     if (ids(variant.policy(base)) !== variant.feature) problems.push(`${variant.id} turns on "${ids(variant.policy(base))}", not ${variant.feature}`);
   if (ids(ALL.policy(base)) !== FEATURES.filter((feature) => !fixed.has(feature.id)).map((feature) => feature.id).join(",")) problems.push(`"all" turns on ${ids(ALL.policy(base))}`);
