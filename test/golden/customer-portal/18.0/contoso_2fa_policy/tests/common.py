@@ -114,6 +114,10 @@ class TotpPolicyCase(HttpCase):
         excepted = {ref(xmlid).id for xmlid in POLICY["except_groups"]}
         return bool(ids & enforced) and not ids & excepted
 
+    def password_session_is_full(self, user):
+        """Whether a password and a TOTP code give ``user`` a full session."""
+        return True
+
     def enforced_groups(self):
         """Groups (xml ids, comma-separated) that make an internal user enforced.
 
