@@ -27,4 +27,6 @@ export const profile16: SeriesProfile = {
   selectionOfRemovedModelFails: true,
   backendHome: "/web",
   testRequestsNeedKey: false,
+  trustedDeviceAgeHook: false,
+  identityCheckPassword: "field",
 };

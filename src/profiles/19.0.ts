@@ -17,4 +17,6 @@ export const profile19: SeriesProfile = {
   },
   cronBatches: "commit_progress",
   testRequestsNeedKey: true,
+  trustedDeviceAgeHook: true,
+  identityCheckPassword: "context",
 };

@@ -79,4 +79,15 @@ export interface SeriesProfile {
    * (19.0: a per-test cookie); tests that open clients of their own need it.
    */
   testRequestsNeedKey: boolean;
+  /**
+   * Whether `auth_totp.device._get_trusted_device_age` decides how long a trusted device's key and
+   * cookie last (19.0); before, `auth_totp`'s module constant `TRUSTED_DEVICE_AGE` (90 days) does,
+   * and the addon can only rewrite the cookie Odoo set.
+   */
+  trustedDeviceAgeHook: boolean;
+  /**
+   * Where Odoo's identity check (`res.users.identitycheck.run_check`) reads the password: the
+   * wizard's stored `password` field (16.0-18.0) or the context key `password` (19.0).
+   */
+  identityCheckPassword: "field" | "context";
 }
