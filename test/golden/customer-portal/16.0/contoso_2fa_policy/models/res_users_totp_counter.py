@@ -15,7 +15,9 @@ class ResUsers(models.Model):
 
     # Odoo 19.0's totp_last_counter: the time step of the last code accepted, so
     # that a code is accepted once, whichever worker or server checks it.
-    totp_policy_last_counter = fields.Integer(copy=False, groups=fields.NO_ACCESS)
+    totp_policy_last_counter = fields.Integer(
+        string="Last Accepted Code Step", copy=False, groups=fields.NO_ACCESS
+    )
 
     def _totp_policy_code_counter(self, code, secret=None):
         """The time step ``code`` matches now (for ``secret``, or the user's), or None."""
