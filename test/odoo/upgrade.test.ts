@@ -11,6 +11,11 @@
  * 4. the same policy locked (`settings.editable: false`): `-u`, `-u` again and `-u all` leave
  *    exactly the same users enforced (base.group_user, which core created `noupdate`, included);
  * 5. a locked policy enforcing other groups: `-u` applies it;
+ * The previous release's addon has its four optional switches on (recovery codes, compliance
+ * report, notifications, audit trail), and data in each before the first upgrade: after it, the
+ * recovery codes issued then still sign in once, the audit entries keep their events (now a
+ * selection), the report (then a stored model, now transient) opens, the notifications sent then
+ * are not sent again, and both scheduled actions run.
  * 6. the features an upgrade turns on, in one `-u`: temporary access (its model is created, a code
  *    can be issued) and, on 18.0+, passkeys required of administrators (auth_passkey installed, the
  *    requirement holds); the enforced users unchanged. 7. both off again by `-u`: the temporary
@@ -96,8 +101,56 @@ env.cr.commit()
 print("EDIT=" + env["ir.config_parameter"].sudo().get_param("totp_policy.grace_days"))
 `;
 
-async function warehousePolicy(): Promise<Policy> {
-  const loaded = await loadPolicy(path.join(REPO_ROOT, "examples", "warehouse-scanners.yaml"));
+/** Data in each switch of the previous release's addon, with its own methods (0.1.0's API). */
+const RELEASED_DATA_SCRIPT = `
+import json
+users = env["res.users"].sudo()
+admin = env.ref("base.user_admin")
+internal = users.search([("login", "=", "tp_internal")])
+codes = env["totp.policy.recovery.code"].sudo()._generate(internal)
+audit = env["totp.policy.audit"].sudo()
+for event in ["enrolled", "removed", "admin_reset", "rpc_refused", "exempt_refused"]:
+    audit._record(event, internal, "before the upgrade")
+env["totp.policy.compliance"].with_user(admin)._refresh()
+env["totp.policy.notification"].sudo()._cron_notify()
+env.cr.commit()
+notified = env["totp.policy.notification"].sudo().search([])
+print("RELEASED=" + json.dumps({
+    "code": codes[0],
+    "report": env["totp.policy.compliance"].sudo().search_count([]) > 0,
+    "notifications": sorted([n.user_id.login, n.kind, n.key] for n in notified),
+}))
+`;
+
+/** The same data read with this version's addon, its scheduled actions run; rolled back. */
+const UPGRADED_DATA_SCRIPT = (code: string) => `
+import json
+users = env["res.users"].sudo()
+admin = env.ref("base.user_admin")
+internal = users.search([("login", "=", "tp_internal")])
+codes = env["totp.policy.recovery.code"].sudo()
+audit = env["totp.policy.audit"].sudo().search([("description", "=", "before the upgrade")])
+labels = dict(audit._fields["event"]._description_selection(env))
+report = env["totp.policy.compliance"].with_user(admin)
+report.action_open_report()
+crons = env["ir.cron"].sudo().search([("model_id.model", "in", ["totp.policy.notification", "totp.policy.audit"])])
+for cron in crons:
+    cron.method_direct_trigger()
+notified = env["totp.policy.notification"].sudo().search([])
+result = {
+    "code": [codes._consume(internal, ${JSON.stringify(code)}), codes._consume(internal, ${JSON.stringify(code)})],
+    "audit": sorted(event in labels for event in audit.mapped("event")),
+    "report": sorted(set(report.search([("create_uid", "=", admin.id)]).mapped("status"))),
+    "crons": len(crons),
+    "notifications": sorted([n.user_id.login, n.kind, n.key] for n in notified),
+}
+env.cr.rollback()
+print("UPGRADED=" + json.dumps(result))
+`;
+
+/** The policy the previous release's addon (test/fixtures/addon-0.1.0) was generated from. */
+async function releasedPolicy(): Promise<Policy> {
+  const loaded = await loadPolicy(path.join(REPO_ROOT, "test", "fixtures", "addon-0.1.0", "policy.yaml"));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
   return loaded.policy;
 }
@@ -139,7 +192,7 @@ for (const series of seriesList) {
   describe(`upgrades on a real Odoo ${series}`, () => {
     it(`${series}: from the previous release, every -u applies the policy file and never weakens it`, { timeout: 1_800_000 }, async () => {
       const templates = await loadTemplateSet();
-      const base = await warehousePolicy();
+      const base = await releasedPolicy();
       const addonDir = path.join(scratch, series, "addons", base.addon.name);
       await cp(path.join(REPO_ROOT, "test", "fixtures", "addon-0.1.0", series, base.addon.name), addonDir, { recursive: true });
 
@@ -193,9 +246,20 @@ for (const series of seriesList) {
         tp_portal: ["not_required", null],
       });
 
-      // 1. This version, same policy.
+      const released = JSON.parse(await shell(RELEASED_DATA_SCRIPT, "RELEASED")) as { code: string; report: boolean; notifications: string[][] };
+      expect(released.report).toBe(true);
+      expect(released.notifications.length).toBeGreaterThan(0);
+
+      // 1. This version, same policy: the switches' data carried over.
       await upgrade(base);
       expect((await state()).users).toEqual(before.users);
+      expect(JSON.parse(await shell(UPGRADED_DATA_SCRIPT(released.code), "UPGRADED"))).toEqual({
+        code: [true, false],
+        audit: [true, true, true, true, true],
+        report: ["exempt", "grace"],
+        crons: 2,
+        notifications: released.notifications,
+      });
 
       // 2. A Settings edit survives an upgrade with an unchanged policy.
       expect(await shell(SETTINGS_EDIT_SCRIPT, "EDIT")).toBe("30");
