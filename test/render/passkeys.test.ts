@@ -44,6 +44,11 @@ describe("issue 13, beyond Odoo: passkeys", () => {
       if (!on) continue;
       expect(tree.get("models/res_users_passkeys.py")).toContain('PASSKEY_GROUPS = ("base.group_system",)\n');
       expect(tree.get("tests/__init__.py")).toContain("test_passkeys,");
+      // The page's JavaScript in Chromium; 19.0's test server answers a browser only while allowed.
+      expect(tree.get("tests/__init__.py")).toContain("test_passkey_page,");
+      expect(tree.get("tests/test_passkey_page.py")).toContain(
+        series === "19.0" ? "with self.allow_requests():" : "with contextlib.nullcontext():",
+      );
       expect(tree.get("tests/__init__.py")).not.toContain("webauthn");
       expect(tree.get("__manifest__.py")).toContain('"views/passkey_templates.xml",');
       expect(tree.get("tests/common.py")).toContain("_totp_policy_passkey_group_ids()");
@@ -85,7 +90,7 @@ describe("issue 13, beyond Odoo: passkeys", () => {
         const tree = renderAddon(withPasskeys(requiredFor), series, templates);
         // The feature's files and the shared file its slot fills (the goldens check the rest).
         const own = [...tree].filter(([file]) => /passkey|webauthn|tests\/common\.py/.test(file));
-        expect(own.map(([file]) => file).filter((file) => file.endsWith(".py")).length, series).toBe(7);
+        expect(own.map(([file]) => file).filter((file) => file.endsWith(".py")).length, series).toBe(8);
         for (const [name, content] of own) {
           const source = typeof content === "string" ? content : new TextDecoder().decode(content);
           if (name.endsWith(".py")) {

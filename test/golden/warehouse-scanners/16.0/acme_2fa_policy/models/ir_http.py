@@ -23,7 +23,13 @@ ALLOWED_PATHS = frozenset(
         "/favicon.ico",
     }
 )
-ALLOWED_PREFIXES = ("/web/assets/", "/web/static/", "/web/webclient/translations")
+# Translations: what these pages' own scripts load (website's when it is installed).
+ALLOWED_PREFIXES = (
+    "/web/assets/",
+    "/web/static/",
+    "/web/webclient/translations",
+    "/website/translations",
+)
 RPC_PREFIXES = ("/xmlrpc/", "/jsonrpc", "/json/2/")
 
 
