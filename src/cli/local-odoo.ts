@@ -49,6 +49,12 @@ export const LOCAL_ODOO_PACKAGES: readonly string[] = [
   "python3-ldap",
 ];
 
+/** An entry as doctor and setup print it: `a|b` reads `a (or b)`. */
+export function describeEntry(entry: string): string {
+  const [first, ...others] = entry.split("|");
+  return others.length ? `${first} (or ${others.join(", or ")})` : first!;
+}
+
 /** The packages (of `names`) dpkg reports fully installed, from one dpkg-query call. */
 export async function installedPackages(names: readonly string[]): Promise<Set<string>> {
   const result = await execa("dpkg-query", ["-W", "-f=${Package} ${db:Status-Status}\\n", ...names], { reject: false });

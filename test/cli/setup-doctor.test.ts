@@ -112,4 +112,15 @@ describe("setup local-odoo and doctor for real", { timeout: 90_000 }, () => {
     expect(run.stdout).toMatch(/^(ok     |missing) Docker daemon \(verify --docker only\): /m);
     expect(run.stdout).toContain("verify's local backend cannot run yet");
   });
+
+  it("doctor lists the missing Debian packages as setup does: an entry with alternatives reads `a (or b)`", async () => {
+    const dir = path.join(work, "doctor-packages");
+    const env = fakeApt(dir, all.filter((name) => !["postgresql", "python3-pypdf2"].includes(name)));
+    const doctor = await runCli(cli, work, ["doctor", "--odoo", "17.0"], env);
+    expect(doctor.stdout).toContain(`missing Debian packages (setup local-odoo): 2 of ${LOCAL_ODOO_PACKAGES.length} missing: postgresql, python3-pypdf2 (or python3-pypdf)`);
+    expect(doctor.stdout).toContain("hint: Run `odoo-2fa setup local-odoo`");
+    const setup = await runCli(cli, work, ["setup", "local-odoo", "--dry-run"], env);
+    expect(setup.stdout).toContain("2 package(s) to install from Debian with apt-get: postgresql, python3-pypdf2 (or python3-pypdf)");
+    expect(aptLog(dir), "neither installs anything").toBe("");
+  });
 });

@@ -39,7 +39,7 @@ export const doctorCommand: CommandModule<GlobalOptions, DoctorArgs> = {
       ) as unknown as Argv<DoctorArgs>,
   handler: command<DoctorArgs>("doctor", async (args) => {
     const seriesList = parseSeriesList(args.odoo);
-    const [env, { VerifyError }, { findDocker }, { LOCAL_ODOO_PACKAGES, hasCommand, missingEntries }] = await Promise.all([
+    const [env, { VerifyError }, { findDocker }, { LOCAL_ODOO_PACKAGES, describeEntry, hasCommand, missingEntries }] = await Promise.all([
       import("../../verify/environment.js"),
       import("../../verify/errors.js"),
       import("../../verify/docker/daemon.js"),
@@ -73,7 +73,7 @@ export const doctorCommand: CommandModule<GlobalOptions, DoctorArgs> = {
             : {
                 what: "Debian packages (setup local-odoo)",
                 ok: false,
-                detail: `${missing.length} of ${LOCAL_ODOO_PACKAGES.length} missing: ${missing.join(", ")}`,
+                detail: `${missing.length} of ${LOCAL_ODOO_PACKAGES.length} missing: ${missing.map(describeEntry).join(", ")}`,
                 hint: "Run `odoo-2fa setup local-odoo` (asks before installing; root or sudo).",
               },
         )

@@ -29,7 +29,7 @@ const localOdooCommand: CommandModule<GlobalOptions, SetupArgs> = {
           "2 not Debian, or no root/sudo, or not asked (no terminal and no --yes).",
       ) as unknown as Argv<SetupArgs>,
   handler: command<SetupArgs>(NAME, async (args) => {
-    const { LOCAL_ODOO_PACKAGES, choosePackages, hasCommand, missingEntries } = await import("../local-odoo.js");
+    const { LOCAL_ODOO_PACKAGES, choosePackages, describeEntry, hasCommand, missingEntries } = await import("../local-odoo.js");
     if (!(await hasCommand("dpkg-query")) || !(await hasCommand("apt-get")))
       throw new CliError("this installs Debian packages, and dpkg/apt-get are not here", "unavailable", {
         kind: "not-debian",
@@ -44,7 +44,7 @@ const localOdooCommand: CommandModule<GlobalOptions, SetupArgs> = {
     }
     const root = process.getuid?.() === 0;
     const sudo = root ? [] : (await hasCommand("sudo")) ? ["sudo"] : undefined;
-    const display = missing.map((entry) => entry.replace("|", " (or ") + (entry.includes("|") ? ")" : ""));
+    const display = missing.map(describeEntry);
     const say = args.json ? writeErr : writeOut;
     say(`setup local-odoo: ${missing.length} package(s) to install from Debian with apt-get${sudo?.length ? " (through sudo)" : ""}: ${display.join(", ")}`);
     if (args.dryRun) {
