@@ -6,7 +6,10 @@
  * 1. under a policy enforcing none of the tests' users, every test ends exactly as on the bare
  *    tree (the bare run's per-test results, cached per tree and tags);
  * 2. under a policy enforcing everyone, a test may end otherwise only where it is listed in
- *    own-suites.expected.txt (each with why); an expected failure that passes fails the tier too;
+ *    own-suites.expected.txt (each with why); an expected failure that passes fails the tier too
+ *    (except entries marked `any`: what the addon does for everyone by design, a replayed TOTP
+ *    code refused, which Odoo's tours of 16.0-18.0 run into only when two logins share a 30 s
+ *    step; those may end otherwise under either policy);
  * 3. after each deployment, Settings -> Users opens as the web client opens it (users-ui.py):
  *    the views, the list with each filter, every user's form, a new user's form.
  *
@@ -23,7 +26,8 @@ import { REPO_ROOT } from "../support/examples.js";
 import {
   ALL_ENFORCED,
   chromiumMissing,
-  compareResults,
+  differingTests,
+  ending,
   NONE_ENFORCED,
   openSuites,
   parseExpected,
@@ -154,24 +158,29 @@ for (const series of seriesList) {
      * The tests that end otherwise than on the bare tree, each run once more on both databases:
      * those that then end alike are reported (flaky here), not counted.
      */
-    const differing = async (label: string, run: SuiteRun): Promise<{ ids: string[]; results: typeof run.results; failures: typeof run.failures }> => {
-      const first = compareResults(session.bare.results, run.results).map((line) => line.split(": bare")[0]!);
-      if (first.length === 0) return { ids: [], results: run.results, failures: run.failures };
+    const differing = async (label: string, run: SuiteRun): Promise<{ ids: string[]; results: typeof run.results; failures: typeof run.failures; bare: Pick<SuiteRun, "results" | "failures"> }> => {
+      const first = differingTests(session.bare, run);
+      if (first.length === 0) return { ids: [], results: run.results, failures: run.failures, bare: session.bare };
       const again = await session.rerun(first);
       keepLog(series, `${label}-rerun-bare`, again.bare.log);
       keepLog(series, `${label}-rerun`, again.addon.log);
-      const confirmed = first.filter((id) => again.bare.results[id] !== again.addon.results[id]);
+      const confirmed = first.filter((id) => ending(again.bare, id) !== ending(again.addon, id));
       const flaky = first.filter((id) => !confirmed.includes(id));
       if (flaky.length > 0) {
-        process.stderr.write(`own-suites ${series} (${label}): ended otherwise once, alike when run again on both databases: ${flaky.map((id) => `${id} (bare ${session.bare.results[id] ?? "not run"}, with the addon ${run.results[id] ?? "not run"})`).join("; ")}\n`);
+        process.stderr.write(`own-suites ${series} (${label}): ended otherwise once, alike when run again on both databases: ${flaky.map((id) => `${id} (bare ${ending(session.bare, id)}, with the addon ${ending(run, id)}; again: ${ending(again.addon, id)})`).join("; ")}\n`);
       }
-      return { ids: confirmed, results: { ...run.results, ...again.addon.results }, failures: { ...run.failures, ...again.addon.failures } };
+      const bare = { results: { ...session.bare.results, ...again.bare.results }, failures: { ...session.bare.failures, ...again.bare.failures } };
+      return { ids: confirmed, results: { ...run.results, ...again.addon.results }, failures: { ...run.failures, ...again.addon.failures }, bare };
     };
 
     it(`${series}: a policy enforcing none of the tests' users changes no test's outcome`, { timeout: 3_600_000 }, async () => {
       const run = await check("none", NONE_ENFORCED);
       const diff = await differing("none", run);
-      const details = diff.ids.map((id) => `${id}: bare ${session.bare.results[id] ?? "not run"}, with the addon ${diff.results[id] ?? "not run"}\n${diff.failures[id] ?? ""}`);
+      // Listed `any`: may end otherwise under any policy (see own-suites.expected.txt).
+      const mayDiffer = expectedFailures.filter((entry) => entry.anyPolicy && entry.series.includes(series));
+      const allowed = diff.ids.filter((id) => mayDiffer.some((entry) => entry.test === id));
+      if (allowed.length > 0) process.stderr.write(`own-suites ${series} (none): ended otherwise, listed as such under any policy: ${allowed.join(", ")}\n`);
+      const details = diff.ids.filter((id) => !allowed.includes(id)).map((id) => `${id}: bare ${ending(diff.bare, id)}, with the addon ${ending(diff, id)}\n${diff.failures[id] ?? ""}`);
       expect(details, "tests that end otherwise than on the bare tree (twice)").toEqual([]);
     });
 
@@ -185,10 +194,10 @@ for (const series of seriesList) {
       const diff = await differing("all", run);
       const unexpected = diff.ids.filter((id) => !listed.some((entry) => entry.test === id));
       expect(
-        unexpected.map((id) => `${id}: bare ${session.bare.results[id] ?? "not run"}, enforced ${diff.results[id] ?? "not run"}\n${diff.failures[id] ?? ""}`),
+        unexpected.map((id) => `${id}: bare ${ending(diff.bare, id)}, enforced ${ending(diff, id)}\n${diff.failures[id] ?? ""}`),
         "tests that end otherwise than on the bare tree and are not in own-suites.expected.txt",
       ).toEqual([]);
-      const nowPassing = listed.filter((entry) => !diff.ids.includes(entry.test));
+      const nowPassing = listed.filter((entry) => !entry.anyPolicy && !diff.ids.includes(entry.test));
       expect(
         nowPassing.map((entry) => `${entry.test}: ${diff.results[entry.test] ?? "not run"} as on the bare tree (${entry.why})`),
         "expected failures of own-suites.expected.txt that end as on the bare tree: remove them from the list",

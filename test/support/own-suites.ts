@@ -70,8 +70,12 @@ export const ALL_ENFORCED: Policy = {
 
 /** Bump when what a cached cluster holds changes. */
 const TEMPLATE_FORMAT = 1;
-/** Bump when how the suites run (and so a cached bare result) changes. */
-const RESULTS_FORMAT = 2;
+/**
+ * Bump when how the suites run (and so a cached bare result) changes. 3: a bare failure is
+ * kept only if it recurs (results cached before held tours that failed on a loaded machine),
+ * and the tours of 16.0 and 17.0 get the window size Odoo asks for.
+ */
+const RESULTS_FORMAT = 3;
 const TEMPLATE_DB = "suites_template";
 
 /** The modules whose suites run, as the tree ships them, and the test tags that select them. */
@@ -96,7 +100,7 @@ export function chromiumMissing(): string | undefined {
   for (const bin of ["google-chrome", "chromium", "chromium-browser", "google-chrome-stable"]) {
     for (const dir of (process.env.PATH ?? "").split(":")) if (dir && existsSync(path.join(dir, bin))) return undefined;
   }
-  return "no Chromium on PATH (Odoo's tours would be skipped): `npm run setup:local-odoo` installs Debian's chromium";
+  return "no Chromium on PATH (Odoo's tours would be skipped): `bash scripts/install.sh` installs Debian's chromium and python3-websocket";
 }
 
 export type Outcome = "pass" | "fail" | "error" | "skip";
@@ -153,27 +157,48 @@ export function testTag(id: string): string {
   return `/${match[1]}:${match[2]}.${match[3]}`;
 }
 
-/** What differs between two runs' outcomes, one line each (tests only in one run included). */
-export function compareResults(bare: Results, other: Results): string[] {
-  const ids = [...new Set([...Object.keys(bare), ...Object.keys(other)])].sort();
-  return ids.filter((id) => bare[id] !== other[id]).map((id) => `${id}: bare ${bare[id] ?? "not run"}, with the addon ${other[id] ?? "not run"}`);
+/**
+ * How a test ended: its outcome, and for a failure or an error the last line Odoo logged of it
+ * (the assertion, the exception, the tour step that failed), numbers blanked (ports, pids,
+ * timings). Two runs that both fail a test but at another step did not end alike: a bare run
+ * that failed a tour on a loaded machine must not hide the addon breaking the same tour.
+ */
+export function ending(run: Pick<SuiteRun, "results" | "failures">, id: string): string {
+  const outcome = run.results[id];
+  if (outcome === undefined) return "not run";
+  if (outcome !== "fail" && outcome !== "error") return outcome;
+  const lines = (run.failures[id] ?? "").split("\n").map((line) => line.trim()).filter(Boolean);
+  const last = (lines.at(-1) ?? "").replace(/\d+/g, "N");
+  return last ? `${outcome} (${last})` : outcome;
+}
+
+/** The tests that ended otherwise in two runs (tests only in one run included), by id. */
+export function differingTests(bare: Pick<SuiteRun, "results" | "failures">, other: Pick<SuiteRun, "results" | "failures">): string[] {
+  const ids = [...new Set([...Object.keys(bare.results), ...Object.keys(other.results)])].sort();
+  return ids.filter((id) => ending(bare, id) !== ending(other, id));
 }
 
 export interface ExpectedFailure {
   series: string[];
   test: string;
   why: string;
+  /**
+   * `any`: the test may (not must) end otherwise under any policy, the none-enforced one too,
+   * because of something the addon does for everyone by design (a replayed code refused). An
+   * entry without it: the test must end otherwise when everyone is enforced.
+   */
+  anyPolicy: boolean;
 }
 
-/** `own-suites.expected.txt`: `<series,...|*> <test id> -- <why>`; `#` comments. */
+/** `own-suites.expected.txt`: `<series,...|*> [any] <test id> -- <why>`; `#` comments. */
 export function parseExpected(text: string): ExpectedFailure[] {
   const entries: ExpectedFailure[] = [];
   for (const [index, raw] of text.split("\n").entries()) {
     const line = raw.trim();
     if (!line || line.startsWith("#")) continue;
-    const match = /^(\S+)\s+(\S+)\s+--\s+(.+)$/.exec(line);
-    if (!match) throw new Error(`own-suites.expected.txt:${index + 1}: expected "<series|*> <test id> -- <why>", got: ${line}`);
-    entries.push({ series: match[1] === "*" ? ["16.0", "17.0", "18.0", "19.0"] : match[1]!.split(","), test: match[2]!, why: match[3]! });
+    const match = /^(\S+)\s+(?:(any)\s+)?(\S+)\s+--\s+(.+)$/.exec(line);
+    if (!match) throw new Error(`own-suites.expected.txt:${index + 1}: expected "<series|*> [any] <test id> -- <why>", got: ${line}`);
+    entries.push({ series: match[1] === "*" ? ["16.0", "17.0", "18.0", "19.0"] : match[1]!.split(","), test: match[3]!, why: match[4]!, anyPolicy: match[2] === "any" });
   }
   return entries;
 }
@@ -217,11 +242,19 @@ interface Ctx {
  * after it (the addon among them, which depends on these suites' modules) are loaded: it would
  * never meet the addon, and base's fail on bare Odoo too (their models miss the columns the
  * later modules added). So `at_install` tests run with the `post_install` ones, after loading.
+ *
+ * The tours' window: 16.0 and 17.0 start Chromium with `--window-size=1366x768` (HttpCase.
+ * browser_size), which today's Chromium does not parse (it wants `1366,768`, as 18.0 writes it),
+ * so the tours ran in the 800x600 default where desktop-only elements are hidden: the bare run
+ * failed them (16.0 at the user menu's name, 17.0 at the portal's "Edit" link), and a tour that
+ * fails on the bare tree proves nothing about the addon. The size is given as Odoo means it.
  */
 export const SUITES_BOOT = [
   "import odoo.tests.loader as loader",
   "make_suite = loader.make_suite",
   "loader.make_suite = lambda names, position='at_install': make_suite(names, 'at_install,post_install') if position == 'post_install' else make_suite([], position)",
+  "import odoo.tests.common as tests_common",
+  "tests_common.HttpCase.browser_size = tests_common.HttpCase.browser_size.replace('x', ',')",
   ODOO_BOOT,
 ].join("; ");
 
@@ -352,6 +385,22 @@ export async function openSuites(series: Series, policies: readonly Policy[], op
       await copyDatabase(ctx, "suites_bare");
       bareDb = true;
       const run = await runSuites(ctx, "suites_bare", tags);
+      // A bare test that failed on a loaded machine (a tour step or an HTTP read timing out)
+      // would be cached as the bare tree's own failure and hide the addon failing it: those
+      // run once more, on a fresh copy, and a test counts as failing on the bare tree only if
+      // it fails again.
+      const failed = Object.keys(run.results).filter((id) => run.results[id] === "fail" || run.results[id] === "error");
+      if (failed.length > 0) {
+        await copyDatabase(ctx, "suites_bare_again");
+        const again = await runSuites(ctx, "suites_bare_again", failed.map(testTag));
+        for (const id of failed) {
+          if (again.results[id] !== "pass") continue;
+          run.results[id] = "pass";
+          delete run.failures[id];
+        }
+        run.ms += again.ms;
+        run.log += `\n---- the bare run's failures, run again ----\n${again.log}`;
+      }
       bare = { ...run, cached: false };
       timings.bare = run.ms;
       // Only a complete run is worth keeping.

@@ -1,4 +1,5 @@
 from . import (
+    auth_totp_wizard_recovery_code,
     bus_bus,
     ir_config_parameter,
     ir_http,

@@ -1,14 +1,12 @@
 import re
+import time
 
 from odoo import http
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.totp_policy_recovery_code import (
-    RECOVERY_CODE_COUNT,
-    RECOVERY_CODES_SESSION_KEY,
-)
+from ..models.totp_policy_recovery_code import RECOVERY_CODE_COUNT
 from . import policy
 from .common import PASSWORD, TotpPolicyCase, totp_code
 
@@ -76,23 +74,58 @@ class TestRecoveryCodes(TotpPolicyCase):
         self.assertFalse(CODE_RE.findall(page.text))
         self.assertIn(str(RECOVERY_CODE_COUNT), page.text)
 
-    def test_codes_shown_on_the_next_page_after_preferences_enrolment(self):
-        """Enrolling in Odoo's own preferences leaves the codes for the next page."""
-        user, secret, _codes = self.enrolled_user("tp_rc_prefs")
-        self.location(self.code_step(user.login, totp_code(secret, 1)))
-        # What _totp_try_setting leaves in the session of the user who enrolled.
+    def test_wizard_enrolment_leaves_the_next_page_alone(self):
+        """Enrolled in Odoo's own wizard (preferences, /my/security), the next page is
+        Odoo's (its own flows and tours go on there); Odoo's notice links the fresh
+        codes, shown once."""
+        user = self.make_user("tp_rc_wizard", groups="base.group_user", blocked=False)
+        if self.status(user) == "missing":
+            self.skipTest(
+                "past grace without an app: this user enrols on the setup page"
+            )
+        self.location(self.web_login(user.login))
         store = http.root.session_store
         session = store.get(self.opener.cookies["session_id"])
-        session[RECOVERY_CODES_SESSION_KEY] = ["abcde-fghjk"]
+        # The password was just confirmed (Odoo's check_identity step).
+        session["identity-check-last"] = time.time()
         store.save(session)
+        secret = user._totp_policy_new_secret()
+        code = totp_code(secret)
+        created = self.call_kw(
+            "auth_totp.wizard",
+            "create",
+            [{"user_id": user.id, "secret": secret, "code": code}],
+        )
+        self.assertIn("result", created, created)
+        wizard = created["result"]
+        wizard = wizard[0] if isinstance(wizard, list) else wizard
+        # The code as Odoo's form sends it (a field up to 18.0, the context in 19.0).
+        enabled = self.call_kw(
+            "auth_totp.wizard", "enable", [[wizard]], {"context": {"code": code}}
+        )
+        self.assertIn("result", enabled, enabled)
+        params = enabled["result"]["params"]
+        user.invalidate_recordset()
+        self.assertTrue(user.totp_enabled)
+        self.assertEqual(params["type"], "success")
+        self.assertEqual([link["url"] for link in params["links"]], [RECOVERY_PATH])
+        self.assertTrue(params["sticky"])
         backend = self.url_open(policy.BACKEND_HOME, allow_redirects=False)
-        location = self.location(backend)
-        self.assertEqual(self.path_of(location), RECOVERY_PATH)
-        self.assertEqual(self.redirect_param(location), policy.BACKEND_HOME)
-        page = self.url_open(location)
-        self.assertEqual(CODE_RE.findall(page.text), ["abcde-fghjk"])
-        backend = self.url_open(policy.BACKEND_HOME, allow_redirects=False)
-        self.assertEqual(backend.status_code, 200, "the codes are shown once")
+        self.assertEqual(backend.status_code, 200, "sent away from the web client")
+        page = self.url_open(RECOVERY_PATH)
+        self.assertEqual(len(CODE_RE.findall(page.text)), RECOVERY_CODE_COUNT)
+        self.assertEqual(self.remaining(user), RECOVERY_CODE_COUNT)
+        page = self.url_open(RECOVERY_PATH)
+        self.assertFalse(CODE_RE.findall(page.text), "the codes are shown once")
+
+    def test_portal_security_page_links_the_codes(self):
+        """/my/security, where portal users enrol with Odoo's wizard, links the codes."""
+        user = self.make_user("tp_rc_portal", portal=True, blocked=False)
+        secret = self.enable_totp(user)
+        self.location(self.code_step(user.login, totp_code(secret, 1)))
+        page = self.url_open("/my/security")
+        self.assertEqual(self.path_of(page.url), "/my/security")
+        self.assertIn(f'href="{RECOVERY_PATH}?redirect=/my/security"', page.text)
 
     def test_admin_cannot_read_codes(self):
         user, _secret, _codes = self.enrolled_user("tp_rc_admin")

@@ -7,6 +7,7 @@ from odoo.http import request
 
 from ..models.policy import MODULE
 from ..models.totp_policy_recovery_code import (
+    RECOVERY_CODES_LINKED_KEY,
     RECOVERY_CODES_SESSION_KEY,
     RECOVERY_URL,
     is_recovery_code,
@@ -89,7 +90,9 @@ class TotpPolicyRecoveryHome(TotpPolicyHome):
         user = request.env.user
         codes_model = request.env["totp.policy.recovery.code"].sudo()
         session = request.session
-        codes = session.pop(RECOVERY_CODES_SESSION_KEY, None)
+        codes = session.pop(RECOVERY_CODES_SESSION_KEY, None) or session.pop(
+            RECOVERY_CODES_LINKED_KEY, None
+        )
         error = None
         if request.httprequest.method == "POST":
             if not user.totp_enabled:

@@ -6,8 +6,11 @@ from odoo import api, fields, models
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_URL = "/web/login/totp/recovery"
-# Fresh codes waiting in the session to be shown once (see ir.http).
+# Fresh codes waiting in the session to be shown once, by the next page (see ir.http).
 RECOVERY_CODES_SESSION_KEY = "totp_policy_recovery_codes"
+# Fresh codes of an enrolment in Odoo's own wizard: shown once, behind the link of its
+# notice; the next page stays Odoo's (see auth_totp.wizard).
+RECOVERY_CODES_LINKED_KEY = "totp_policy_recovery_codes_linked"
 # No look-alikes (0/o, 1/l/i): ten characters carry about 50 bits.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 CODE_LENGTH = 10
