@@ -19,6 +19,8 @@ from ..models.policy import POLICY
 CSRF_RE = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 SECRET_RE = re.compile(r'<code class="totp_policy_secret">([A-Z2-7 ]+)</code>')
 SETUP_PATH = "/web/login/totp/setup"
+# Odoo's own code step of the login.
+CODE_STEP = "/web/login/totp"
 # Refusals are expected here: keep them (and 19.0's RPC deprecation notice) out of the log.
 QUIET_LOGGERS = (
     "odoo.http",

@@ -16,6 +16,7 @@ from ..models.policy import (
 )
 from ..models.totp_policy_deployment import SIGNAL_CURRENT
 from .common import (
+    CODE_STEP,
     PASSWORD,
     QUIET_LOGGERS,
     TotpPolicyCase,
@@ -58,11 +59,11 @@ class TestDoors(TotpPolicyCase):
     def code_step(self, user, code, headers):
         """Password, then a code at Odoo's own code step, from ``headers``' address."""
         location = self.location(self.web_login(user.login, headers=headers))
-        self.assertEqual(self.path_of(location), "/web/login/totp")
-        page = self.url_open("/web/login/totp", headers=headers)
+        self.assertEqual(self.path_of(location), CODE_STEP)
+        page = self.url_open(CODE_STEP, headers=headers)
         data = {"totp_token": code, "csrf_token": self.csrf(page)}
         return self.url_open(
-            "/web/login/totp", data=data, headers=headers, allow_redirects=False
+            CODE_STEP, data=data, headers=headers, allow_redirects=False
         )
 
     # -- addresses ------------------------------------------------------

@@ -1,7 +1,7 @@
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import QUIET_LOGGERS, TotpPolicyCase, totp_code
+from .common import CODE_STEP, QUIET_LOGGERS, TotpPolicyCase, totp_code
 
 # Where Odoo (19.0) or this addon (16.0 to 18.0) logs a refused reuse.
 REUSE_LOGGERS = (
@@ -18,10 +18,10 @@ class TestReplayedCodes(TotpPolicyCase):
     def code_step(self, user, code):
         """Password, then ``code`` at Odoo's code step, in a new client."""
         location = self.location(self.web_login(user.login))
-        self.assertEqual(self.path_of(location), "/web/login/totp")
-        page = self.url_open("/web/login/totp")
+        self.assertEqual(self.path_of(location), CODE_STEP)
+        page = self.url_open(CODE_STEP)
         data = {"totp_token": code, "csrf_token": self.csrf(page)}
-        return self.url_open("/web/login/totp", data=data, allow_redirects=False)
+        return self.url_open(CODE_STEP, data=data, allow_redirects=False)
 
     def assertLoggedIn(self, response):
         self.assertNotIn("/web/login", self.path_of(self.location(response)))

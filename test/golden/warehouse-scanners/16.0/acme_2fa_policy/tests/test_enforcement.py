@@ -7,6 +7,7 @@ from odoo.tests import tagged
 from ..models.policy import EDITABLE, POLICY
 from . import policy
 from .common import (
+    CODE_STEP,
     PASSWORD,
     SETUP_PATH,
     TotpPolicyCase,
@@ -50,7 +51,7 @@ class TestWebLogin(TotpPolicyCase):
         self.assertEqual(result.get("result", [{}])[0].get("login"), user.login)
         # The next login uses Odoo's own second step.
         location = self.location(self.web_login(user.login))
-        self.assertEqual(self.path_of(location), "/web/login/totp")
+        self.assertEqual(self.path_of(location), CODE_STEP)
 
     def test_wrong_codes_are_rate_limited(self):
         """Door 1: after 5 wrong codes even the right code is refused."""
@@ -99,13 +100,13 @@ class TestWebLogin(TotpPolicyCase):
         user = self.make_user("tp_web_enrolled")
         secret = self.enable_totp(user)
         location = self.location(self.web_login(user.login))
-        self.assertEqual(self.path_of(location), "/web/login/totp")
+        self.assertEqual(self.path_of(location), CODE_STEP)
         self.assertEqual(
             self.url_open(SETUP_PATH, allow_redirects=False).status_code, 303
         )
         page = self.url_open(location)
         response = self.url_open(
-            "/web/login/totp",
+            CODE_STEP,
             data={"totp_token": totp_code(secret, 1), "csrf_token": self.csrf(page)},
             allow_redirects=False,
         )
@@ -120,7 +121,7 @@ class TestWebLogin(TotpPolicyCase):
         user = self.make_user("tp_web_core", blocked=False)
         location = self.location(self.web_login(user.login))
         self.assertEqual(self.path_of(location), SETUP_PATH)
-        response = self.url_open("/web/login/totp", allow_redirects=False)
+        response = self.url_open(CODE_STEP, allow_redirects=False)
         self.assertEqual(self.path_of(self.location(response)), SETUP_PATH)
 
     def test_grace_period_banner(self):
@@ -261,7 +262,7 @@ class TestSessions(TotpPolicyCase):
         location = self.location(self.web_login(user.login))
         page = self.url_open(location)
         self.url_open(
-            "/web/login/totp",
+            CODE_STEP,
             data={"totp_token": totp_code(secret, 1), "csrf_token": self.csrf(page)},
         )
         self.assertEqual(self.url_open(policy.BACKEND_HOME).status_code, 200)
