@@ -19,6 +19,7 @@ export const profile16: SeriesProfile = {
   totpRefusesReplays: false,
   totpCodeCheck: "_totp_check",
   subselectDomain: "Query",
+  tableQuery: "string",
   addonDepends: ["auth_totp", "bus", "auth_totp_mail_enforce", "auth_totp_portal", "base_setup"],
   cronHasNumbercall: true,
   cronBatches: "trigger",

@@ -9,6 +9,7 @@ export const profile17: SeriesProfile = {
   pyproject: WHOOL_PYPROJECT,
   registryClearCache: "clear_cache",
   subselectDomain: "SQL",
+  tableQuery: "SQL in parentheses",
   cacheSignal: {
     signal: "PERFORM nextval('base_cache_signaling_default')",
     current: "SELECT last_value FROM base_cache_signaling_default",

@@ -8,6 +8,7 @@ export const profile18: SeriesProfile = {
   apiKeyGenerateTakesExpiration: true,
   listViewTag: "list",
   listViewMode: "list",
+  tableQuery: "SQL",
   cronHasNumbercall: false,
   cronBatches: "notify_progress",
   passkeys: true,

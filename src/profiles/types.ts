@@ -34,6 +34,13 @@ export interface SeriesProfile {
    * pick the records: a `Query` over a table expression (16.0), or an `SQL` sub-select (17.0+).
    */
   subselectDomain: "Query" | "SQL";
+  /**
+   * What a model's `_table_query` (a model over a query, as Odoo's reports are) hands the ORM: a
+   * string with its parameters in it and `%` doubled, which `Query` puts in parentheses (16.0); an
+   * `SQL` object already in parentheses, which `Query` uses as it is (17.0); or an `SQL` object,
+   * which `_table_sql` puts in parentheses (18.0+).
+   */
+  tableQuery: "string" | "SQL in parentheses" | "SQL";
   /** Where the login code step checks a TOTP code: `_totp_check(code)`, or `_check_credentials` with `type: "totp"` (19.0). */
   totpCodeCheck: "_totp_check" | "_check_credentials";
   /**

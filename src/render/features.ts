@@ -30,6 +30,7 @@ export function sendsMail(policy: Policy): boolean {
 
 export const FEATURES: readonly Feature[] = [
   { id: "audit", enabled: (policy) => policy.audit, depends: [], tables: ["totp_policy_audit"] },
+  // The report is a model over a query; its table is that of addons generated before 0.2.0.
   { id: "report", enabled: (policy) => policy.report, depends: [], tables: ["totp_policy_compliance"] },
   { id: "notifications", enabled: sendsMail, depends: ["mail"], tables: ["totp_policy_notification"] },
   {
