@@ -3,7 +3,7 @@
  * than on the bare tree. Pure: runs in `npm test` in milliseconds, trees or not.
  */
 import { describe, expect, it } from "vitest";
-import { differingTests, ending, parseExpected, parseSuiteLog, testTag } from "../support/own-suites.js";
+import { differingTests, ending, parseExpected, parseSuiteLog, stillDiffers, testTag } from "../support/own-suites.js";
 
 const TOUR = "odoo.addons.auth_totp.tests.test_totp:TestTOTP.test_totp";
 const step = (name: string, port: number) =>
@@ -22,6 +22,37 @@ describe("own-suites: a test's ending", () => {
     const addon = { results: { [TOUR]: "fail" as const }, failures: { [TOUR]: step("Open user account menu", 42000) } };
     expect(ending(bare, TOUR)).toBe("fail (Tour totp_tour_setup failed at step Open user account menu)");
     expect(differingTests(bare, addon)).toEqual([]);
+  });
+
+  it("18.0+: two tours timing out at other steps differ, though both end with the same TIMEOUT line", () => {
+    // web_tour's failure on 18.0 and 19.0: the step, then what went wrong (the same for any step).
+    const timeout = (at: number, name: string, port: number) =>
+      `FAIL: TestTOTP.test_totp_administration\n    self.fail('%s\\n\\n%s' % (message, error))\nAssertionError: The test code "odoo.startTour('totp_admin_disables', {})" failed on port ${port}\n\nFAILED: [${at}/15] Tour totp_admin_disables → Step ${name} (trigger: ${name}).\nElement (${name}) has not been found.\nTIMEOUT step failed to complete within 10000 ms.`;
+    const id = "odoo.addons.auth_totp.tests.test_totp:TestTOTP.test_totp_administration";
+    const bare = { results: { [id]: "fail" as const }, failures: { [id]: timeout(14, "go to Account security Tab", 41000) } };
+    const addon = { results: { [id]: "fail" as const }, failures: { [id]: timeout(5, "Find test_user User", 42000) } };
+    const again = { results: { [id]: "fail" as const }, failures: { [id]: timeout(14, "go to Account security Tab", 43000) } };
+    expect(ending(bare, id)).toBe("fail (FAILED: [N/N] Tour totp_admin_disables → Step go to Account security Tab (trigger: go to Account security Tab).)");
+    expect(differingTests(bare, addon)).toEqual([id]);
+    expect(differingTests(bare, again)).toEqual([]);
+  });
+
+  it("run again: a test still differs unless both databases end alike, or the bare tree ended two ways and the addon as it first did", () => {
+    const id = TOUR;
+    const passed = { results: { [id]: "pass" as const }, failures: {} };
+    const failed = (name: string) => ({ results: { [id]: "fail" as const }, failures: { [id]: step(name, 41000) } });
+    // 18.0's totp_admin_disables on a loaded machine: the bare tree passed, the addon's run lost
+    // the click; run again, the bare tree lost it and the addon's passed.
+    expect(stillDiffers(id, passed, failed("go to Account security Tab"), failed("go to Account security Tab"), passed)).toBe(false);
+    expect(stillDiffers(id, passed, failed("go to Account security Tab"), passed, passed)).toBe(false);
+    // The addon breaks it every time: counted, even when the bare tree fails elsewhere once.
+    expect(stillDiffers(id, passed, failed("Open user account menu"), passed, failed("Open user account menu"))).toBe(true);
+    expect(stillDiffers(id, passed, failed("Open user account menu"), failed("go to Account security Tab"), failed("Open user account menu"))).toBe(true);
+    // 19.0's passkeys_tour_registration on a loaded machine: the addon's run timed out at one
+    // step; run again, the bare tree timed out at another and the addon's passed.
+    expect(stillDiffers(id, passed, failed("Ready to create Passkey"), failed("Ensure there is one passkey"), passed)).toBe(false);
+    // Swapped only halfway (the bare tree failed as the addon did, the addon failed elsewhere).
+    expect(stillDiffers(id, passed, failed("Open user account menu"), failed("Open user account menu"), failed("check 2FA button"))).toBe(true);
   });
 
   it("a test run only once, or passing once and failing once, differs", () => {
@@ -44,6 +75,19 @@ describe("own-suites: a test's ending", () => {
     expect(run.results).toEqual({ [TOUR]: "fail" });
     expect(ending(run, TOUR)).toBe("fail (AssertionError: Tour totp_tour_setup failed at step Open user account menu (trigger: .o_user_menu .dropdown-toggle))");
     expect(testTag(TOUR)).toBe("/auth_totp:TestTOTP.test_totp");
+  });
+
+  it("a subtest's failure counts against its test (19.0's query-count tests fail as subtests)", () => {
+    const id = "odoo.addons.base.tests.test_res_users:TestUsers2.test_write_group_ids_performance";
+    const log = [
+      "2026-12-02 02:56:52,393 8594 INFO db odoo.addons.base.tests.test_res_users: Starting TestUsers2.test_write_group_ids_performance ... ",
+      "2026-12-02 02:56:52,871 8594 ERROR db odoo.addons.base.tests.test_res_users: FAIL: Subtest TestUsers2.test_write_group_ids_performance (<subtest>)",
+      "Traceback (most recent call last):",
+      "AssertionError: Query count more than expected for user __system__: 38 > 24 in test_write_group_ids_performance at base/tests/test_res_users.py:528",
+    ].join("\n");
+    const run = parseSuiteLog(log);
+    expect(run.results).toEqual({ [id]: "fail" });
+    expect(testTag(Object.keys(run.results)[0]!)).toBe("/base:TestUsers2.test_write_group_ids_performance");
   });
 
   it("the expected-failure list parses, each entry with why", () => {

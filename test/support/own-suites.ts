@@ -118,7 +118,8 @@ export interface SuiteRun {
 }
 
 const START = /^Starting (\S+) \.\.\.\s*$/;
-const FAILURE = /^(FAIL|ERROR): (\S+)/;
+/** `FAIL: Class.method`, or for a subtest `FAIL: Subtest Class.method (<params>)` (odoo/tests/result.py). */
+const FAILURE = /^(FAIL|ERROR): (?:Subtest )?(\S+)/;
 const SKIPPED = /^skipped (\S+) : /;
 
 /** Per-test outcomes from an Odoo log at level info. */
@@ -141,7 +142,7 @@ export function parseSuiteLog(log: string): Omit<SuiteRun, "ms" | "log"> {
     }
     const failure = record.level === "ERROR" ? FAILURE.exec(record.message) : null;
     if (failure) {
-      // A subtest's failure names its parameters after the method: count it against the test.
+      // A subtest's failure is counted against its test.
       const id = `${record.logger}:${failure[2]!.replace(/\(.*$/, "")}`;
       results[id] = results[id] === "fail" || failure[1] === "FAIL" ? "fail" : "error";
       failures[id] ??= [record.message, ...record.details.slice(-6)].join("\n");
@@ -159,16 +160,20 @@ export function testTag(id: string): string {
 
 /**
  * How a test ended: its outcome, and for a failure or an error the last line Odoo logged of it
- * (the assertion, the exception, the tour step that failed), numbers blanked (ports, pids,
- * timings). Two runs that both fail a test but at another step did not end alike: a bare run
- * that failed a tour on a loaded machine must not hide the addon breaking the same tour.
+ * (the assertion, the exception, the tour step that failed: on 18.0+ the line naming the step,
+ * not the last), numbers blanked (ports, pids, timings). Two runs that both fail a test but at
+ * another step did not end alike: a bare run that failed a tour on a loaded machine must not
+ * hide the addon breaking the same tour.
  */
 export function ending(run: Pick<SuiteRun, "results" | "failures">, id: string): string {
   const outcome = run.results[id];
   if (outcome === undefined) return "not run";
   if (outcome !== "fail" && outcome !== "error") return outcome;
   const lines = (run.failures[id] ?? "").split("\n").map((line) => line.trim()).filter(Boolean);
-  const last = (lines.at(-1) ?? "").replace(/\d+/g, "N");
+  // 18.0+ tours end with what went wrong ("TIMEOUT step failed ...", the same whatever the
+  // step): the line before names the step (web_tour's "FAILED: [n/m] Tour t → Step s (...)").
+  const step = [...lines].reverse().find((line) => /^FAILED: .*\bTour\b/.test(line));
+  const last = (step ?? lines.at(-1) ?? "").replace(/\d+/g, "N");
   return last ? `${outcome} (${last})` : outcome;
 }
 
@@ -176,6 +181,22 @@ export function ending(run: Pick<SuiteRun, "results" | "failures">, id: string):
 export function differingTests(bare: Pick<SuiteRun, "results" | "failures">, other: Pick<SuiteRun, "results" | "failures">): string[] {
   const ids = [...new Set([...Object.keys(bare.results), ...Object.keys(other.results)])].sort();
   return ids.filter((id) => ending(bare, id) !== ending(other, id));
+}
+
+type Ended = Pick<SuiteRun, "results" | "failures">;
+
+/**
+ * Whether a test that ended otherwise with the addon (`addon`) than on the bare tree (`bare`)
+ * still does when both databases run it again (`bareAgain`, `addonAgain`). It does not if the
+ * two end alike the second time, nor if the addon's ended as the bare tree's first did while the
+ * bare tree's did not: the bare tree itself ended two ways (a tour racing the web client on a
+ * loaded machine, on either database), swapped endings among them (the bare tree failing as the
+ * addon first did). An addon that breaks the test every time stays counted.
+ */
+export function stillDiffers(id: string, bare: Ended, addon: Ended, bareAgain: Ended, addonAgain: Ended): boolean {
+  const again = { bare: ending(bareAgain, id), addon: ending(addonAgain, id) };
+  if (again.bare === again.addon) return false;
+  return !(again.addon === ending(bare, id) && again.bare !== ending(bare, id));
 }
 
 export interface ExpectedFailure {

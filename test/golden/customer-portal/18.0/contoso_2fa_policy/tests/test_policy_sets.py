@@ -151,8 +151,9 @@ class TestPolicyOverSets(TotpPolicyCase):
                     ]
                     self.assertEqual(set(self.users.search(domain).ids), ids, domain)
 
-    def test_stamping_follows_the_rules(self):
-        users = self.population(4)
+    def unstamped(self, seed):
+        """A population without grace starts; the ids of those the policy concerns."""
+        users = self.population(seed)
         self.env.cr.execute(
             "UPDATE res_users SET totp_policy_grace_start = NULL WHERE id = ANY(%s)",
             [users.ids],
@@ -165,9 +166,49 @@ class TestPolicyOverSets(TotpPolicyCase):
             for user in users
             if self.reference(user, now)[0] in ("enrolled", "grace", "missing")
         }
+        return users, concerned
+
+    def test_stamping_follows_the_rules(self):
+        users, concerned = self.unstamped(4)
         users._totp_policy_stamp_grace()
         stamped = {user.id for user in users if user.totp_policy_grace_start}
         self.assertEqual(stamped, concerned)
         if not concerned:
             # Nobody stamped, rightly: say so rather than pass on nothing.
             self.skipTest("the policy concerns none of these users")
+
+    def test_writing_no_user_stamps_nobody(self):
+        """Odoo's own flows write groups on empty recordsets (mail does, on every
+        change of a user's groups): that stamps nobody, as creating no user does."""
+        users, concerned = self.unstamped(5)
+        if not concerned:
+            self.skipTest("the policy concerns none of these users")
+        employee = self.env.ref("base.group_user")
+        self.users.browse().write({"groups_id": [(4, employee.id)]})
+        self.users.create([])
+        users.invalidate_recordset(["totp_policy_grace_start"])
+        self.assertFalse(users.filtered("totp_policy_grace_start"))
+
+    def test_writing_groups_does_not_read_the_policy_again(self):
+        """Users' groups written: their grace start is stamped from the policy as
+        read before the write (which changes no policy but clears the caches it
+        is kept in), not from the policy read again (Odoo 19.0's own
+        test_write_group_ids_performance counts the queries of such a write)."""
+        users, concerned = self.unstamped(6)
+        internal = users.filtered(lambda user: not user.share)
+        neutral = self.env["res.groups"].create({"name": "tp_sets_neutral"})
+        self.users._totp_policy_config()
+        model = self.registry["res.users"]
+        members_of = model._totp_policy_members_of
+        reads = []
+
+        def counted(records, group_sets):
+            reads.append(group_sets)
+            return members_of(records, group_sets)
+
+        self.patch(model, "_totp_policy_members_of", counted)
+        internal.write({"groups_id": [(4, neutral.id)]})
+        self.assertEqual(reads, [], "the write read the policy again")
+        internal.invalidate_recordset(["totp_policy_grace_start"])
+        stamped = {user.id for user in internal if user.totp_policy_grace_start}
+        self.assertEqual(stamped, concerned & set(internal.ids))

@@ -19,6 +19,7 @@ from .policy import (
     PARAM_RPC_NETWORKS,
     PARAM_START_DATE,
     POLICY,
+    POLICY_PARAMS,
     STATUSES,
     in_grace,
     read_params,
@@ -146,21 +147,30 @@ class ResUsers(models.Model):
         While the policy is editable it is what the database holds (Settings);
         otherwise it is what this addon ships, whatever the database says.
         """
+        # Each part in one query: Odoo clears this cache on every change of a
+        # user's groups, and its own tests count the queries of such a change.
+        params = self.env["ir.config_parameter"].sudo()
+        stored = {
+            param["key"]: param["value"]
+            for param in params.search_read(
+                [("key", "in", sorted(POLICY_PARAMS))], ["key", "value"]
+            )
+        }
         if EDITABLE:
-            values = self._totp_policy_database_config()
+            values = self._totp_policy_database_config(stored.get)
         else:
             values = self._totp_policy_shipped_config()
-        start = self.env["ir.config_parameter"].sudo().get_param(PARAM_START_DATE)
+        start = stored.get(PARAM_START_DATE)
         values["start"] = fields.Datetime.to_datetime(start) if start else None
-        public = self.env.ref("base.group_public", raise_if_not_found=False)
-        values["public_member_ids"] = self._totp_policy_member_group_ids(
-            {public.id} if public else set()
+        public = self.env["ir.model.data"]._xmlid_to_res_id(
+            "base.group_public", raise_if_not_found=False
         )
-        values["except_member_ids"] = self._totp_policy_member_group_ids(
-            values["except_ids"]
-        )
-        values["enforce_member_ids"] = self._totp_policy_member_group_ids(
-            values["enforce_ids"]
+        (
+            values["public_member_ids"],
+            values["except_member_ids"],
+            values["enforce_member_ids"],
+        ) = self._totp_policy_members_of(
+            [{public} if public else set(), values["except_ids"], values["enforce_ids"]]
         )
         return values
 
@@ -172,35 +182,48 @@ class ResUsers(models.Model):
         not: a user is a member of ``group_ids`` when one of the user's own groups
         is in this set.
         """
-        if not group_ids:
-            return frozenset()
+        return self._totp_policy_members_of([group_ids])[0]
+
+    @api.model
+    def _totp_policy_members_of(self, group_sets):
+        """``_totp_policy_member_group_ids`` of each of ``group_sets``, in one query."""
+        roots = sorted(set().union(*group_sets))
+        if not roots:
+            return [frozenset() for _group_ids in group_sets]
         self.env["res.groups"].flush_model(["implied_ids"])
         self.env.cr.execute(
             """
-            WITH RECURSIVE member_groups(id) AS (
-                SELECT unnest(%s::int[])
+            WITH RECURSIVE member_groups(root, id) AS (
+                SELECT root, root FROM unnest(%s::int[]) AS root
                  UNION
-                SELECT rel.gid
+                SELECT member_groups.root, rel.gid
                   FROM res_groups_implied_rel rel
                   JOIN member_groups ON rel.hid = member_groups.id
             )
-            SELECT id FROM member_groups
+            SELECT root, id FROM member_groups
             """,
-            [sorted(group_ids)],
+            [roots],
         )
-        return frozenset(group_id for (group_id,) in self.env.cr.fetchall())
+        members = {}
+        for root, group_id in self.env.cr.fetchall():
+            members.setdefault(root, set()).add(group_id)
+        return [
+            frozenset().union(*(members[root] for root in group_ids))
+            for group_ids in group_sets
+        ]
 
     @api.model
-    def _totp_policy_states_query(self, where="TRUE", params=()):
+    def _totp_policy_states_query(self, where="TRUE", params=(), config=None):
         """The policy's rules over a set of users, as one SQL query.
 
         Returns ``(query, params)`` selecting ``id, login, kind, deadline`` for the
         users matching ``where`` (SQL over ``res_users u``): kind and deadline as
         ``_totp_policy_state`` describes them. The one definition of who the policy
         concerns: the per-user state, the status search, the grace stamping, the
-        report and the notifications all read it.
+        report and the notifications all read it. ``config``: the policy as
+        ``_totp_policy_config`` returns it, when the caller has it already.
         """
-        config = self._totp_policy_config()
+        config = config or self._totp_policy_config()
         self.flush_model(
             [
                 "active",
@@ -295,8 +318,8 @@ class ResUsers(models.Model):
         }
 
     @api.model
-    def _totp_policy_database_config(self):
-        params = self.env["ir.config_parameter"].sudo()
+    def _totp_policy_database_config(self, get_param):
+        """The policy as Settings keep it; ``get_param``: its parameters' values."""
         groups = self.env["res.groups"].sudo().with_context(active_test=False)
         exemptions = {}
         exemption_model = self.env["totp.policy.exemption"].sudo()
@@ -310,18 +333,26 @@ class ResUsers(models.Model):
                 exemptions[login] = (
                     exemptions.get(login, ()) + networks + (() if networks else (None,))
                 )
-        values = read_params(params)
+        values = read_params(get_param)
         try:
             rpc_networks = parse_networks(values["rpc_networks"])
         except ValueError:
             _logger.warning("Ignoring invalid %s", PARAM_RPC_NETWORKS)
             rpc_networks = ()
+        flagged = groups.search_read(
+            [
+                "|",
+                ("totp_policy_enforce", "=", True),
+                ("totp_policy_except", "=", True),
+            ],
+            ["totp_policy_enforce", "totp_policy_except"],
+        )
         return {
             "enforce_ids": frozenset(
-                groups.search([("totp_policy_enforce", "=", True)]).ids
+                group["id"] for group in flagged if group["totp_policy_enforce"]
             ),
             "except_ids": frozenset(
-                groups.search([("totp_policy_except", "=", True)]).ids
+                group["id"] for group in flagged if group["totp_policy_except"]
             ),
             **values,
             "rpc_networks": rpc_networks,
@@ -426,16 +457,18 @@ class ResUsers(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _totp_policy_stamp_grace(self):
+    def _totp_policy_stamp_grace(self, config=None):
         """Record when the policy starts applying to users who have no date yet.
 
         Works on ``self``, or on every user when called on an empty recordset.
+        ``config``: the policy, when the caller read it before a write of users
+        (see ``write``).
         """
         self._totp_policy_clear_cache()
         where, params = "u.totp_policy_grace_start IS NULL", []
         if self:
             where, params = f"{where} AND u.id = ANY(%s)", [self.ids]
-        query, params = self._totp_policy_states_query(where, params)
+        query, params = self._totp_policy_states_query(where, params, config)
         self.env.cr.execute(
             f"""
             UPDATE res_users SET totp_policy_grace_start = %s
@@ -455,10 +488,19 @@ class ResUsers(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         users = super().create(vals_list)
-        users._totp_policy_stamp_grace()
+        # No user created, none to stamp (an empty recordset would stamp all).
+        if users:
+            users._totp_policy_stamp_grace()
         return users
 
     def write(self, vals):
+        # Odoo's own flows write groups on empty recordsets too (mail, on every
+        # change of a user's groups): no user, nothing to stamp.
+        stamp = bool(self) and bool({"group_ids", "active", "share"} & set(vals))
+        # The policy, read before Odoo's write clears the caches it is kept in:
+        # a write of users changes no policy, and stamping then costs one query,
+        # not a rereading of the policy on every change of a user's groups.
+        config = self._totp_policy_config() if stamp else None
         res = super().write(vals)
         watched = {
             "group_ids",
@@ -470,8 +512,8 @@ class ResUsers(models.Model):
         }
         if watched & set(vals):
             self._totp_policy_clear_cache()
-            if "group_ids" in vals or "active" in vals or "share" in vals:
-                self._totp_policy_stamp_grace()
+            if stamp:
+                self._totp_policy_stamp_grace(config)
         return res
 
     # ------------------------------------------------------------------

@@ -69,19 +69,19 @@ STATUSES = [
 ]
 
 
-def read_params(params):
+def read_params(get_param):
     """The policy's values as the database holds them, defaults for those unset.
 
-    ``params`` is ``ir.config_parameter`` (sudo); ``rpc_networks`` is the text as
-    stored.
+    ``get_param`` gives a parameter's stored value by its key (``get_param`` of
+    ``ir.config_parameter``, sudo); ``rpc_networks`` is the text as stored.
     """
     return {
-        "grace_days": int(params.get_param(PARAM_GRACE_DAYS) or 0),
-        "portal_enforce": params.get_param(PARAM_PORTAL_ENFORCE) == "True",
-        "portal_grace_days": int(params.get_param(PARAM_PORTAL_GRACE_DAYS) or 0),
-        "password_rpc": params.get_param(PARAM_PASSWORD_RPC) or "deny",
-        "api_keys": params.get_param(PARAM_API_KEYS) or "allow",
-        "rpc_networks": params.get_param(PARAM_RPC_NETWORKS) or "",
+        "grace_days": int(get_param(PARAM_GRACE_DAYS) or 0),
+        "portal_enforce": get_param(PARAM_PORTAL_ENFORCE) == "True",
+        "portal_grace_days": int(get_param(PARAM_PORTAL_GRACE_DAYS) or 0),
+        "password_rpc": get_param(PARAM_PASSWORD_RPC) or "deny",
+        "api_keys": get_param(PARAM_API_KEYS) or "allow",
+        "rpc_networks": get_param(PARAM_RPC_NETWORKS) or "",
     }
 
 

@@ -61,7 +61,8 @@ class TestComplianceReport(TotpPolicyCase):
         )
 
     def grace_days(self):
-        return read_params(self.env["ir.config_parameter"].sudo())["grace_days"]
+        params = self.env["ir.config_parameter"].sudo()
+        return read_params(params.get_param)["grace_days"]
 
     def test_administrators_only(self):
         user = self.make_user("tp_report_user", groups="base.group_user")

@@ -84,7 +84,7 @@ class TotpPolicyDeployment(models.AbstractModel):
     def _database_values(self):
         """The policy as the database holds it, in the shape of ``POLICY``."""
         params = self.env["ir.config_parameter"].sudo()
-        values = read_params(params)
+        values = read_params(params.get_param)
         groups = self.env["res.groups"].sudo().with_context(active_test=False)
 
         def xml_ids(domain):

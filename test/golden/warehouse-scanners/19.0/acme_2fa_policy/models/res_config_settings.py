@@ -137,7 +137,7 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def get_values(self):
         res = super().get_values()
-        values = read_params(self.env["ir.config_parameter"].sudo())
+        values = read_params(self.env["ir.config_parameter"].sudo().get_param)
         groups = self.env["res.groups"].sudo().with_context(active_test=False)
         res.update(
             totp_policy_group_ids=[
