@@ -46,6 +46,19 @@ describe("own-suites: a test's ending", () => {
     expect(testTag(TOUR)).toBe("/auth_totp:TestTOTP.test_totp");
   });
 
+  it("a subtest's failure counts against its test (19.0's query-count tests fail as subtests)", () => {
+    const id = "odoo.addons.base.tests.test_res_users:TestUsers2.test_write_group_ids_performance";
+    const log = [
+      "2026-12-02 02:56:52,393 8594 INFO db odoo.addons.base.tests.test_res_users: Starting TestUsers2.test_write_group_ids_performance ... ",
+      "2026-12-02 02:56:52,871 8594 ERROR db odoo.addons.base.tests.test_res_users: FAIL: Subtest TestUsers2.test_write_group_ids_performance (<subtest>)",
+      "Traceback (most recent call last):",
+      "AssertionError: Query count more than expected for user __system__: 38 > 24 in test_write_group_ids_performance at base/tests/test_res_users.py:528",
+    ].join("\n");
+    const run = parseSuiteLog(log);
+    expect(run.results).toEqual({ [id]: "fail" });
+    expect(testTag(Object.keys(run.results)[0]!)).toBe("/base:TestUsers2.test_write_group_ids_performance");
+  });
+
   it("the expected-failure list parses, each entry with why", () => {
     expect(parseExpected("# comment\n17.0,18.0 a.b:C.d -- because\n* any e.f:G.h -- always\n")).toEqual([
       { series: ["17.0", "18.0"], test: "a.b:C.d", why: "because", anyPolicy: false },

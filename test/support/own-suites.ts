@@ -118,7 +118,8 @@ export interface SuiteRun {
 }
 
 const START = /^Starting (\S+) \.\.\.\s*$/;
-const FAILURE = /^(FAIL|ERROR): (\S+)/;
+/** `FAIL: Class.method`, or for a subtest `FAIL: Subtest Class.method (<params>)` (odoo/tests/result.py). */
+const FAILURE = /^(FAIL|ERROR): (?:Subtest )?(\S+)/;
 const SKIPPED = /^skipped (\S+) : /;
 
 /** Per-test outcomes from an Odoo log at level info. */
@@ -141,7 +142,7 @@ export function parseSuiteLog(log: string): Omit<SuiteRun, "ms" | "log"> {
     }
     const failure = record.level === "ERROR" ? FAILURE.exec(record.message) : null;
     if (failure) {
-      // A subtest's failure names its parameters after the method: count it against the test.
+      // A subtest's failure is counted against its test.
       const id = `${record.logger}:${failure[2]!.replace(/\(.*$/, "")}`;
       results[id] = results[id] === "fail" || failure[1] === "FAIL" ? "fail" : "error";
       failures[id] ??= [record.message, ...record.details.slice(-6)].join("\n");
