@@ -24,6 +24,19 @@ describe("own-suites: a test's ending", () => {
     expect(differingTests(bare, addon)).toEqual([]);
   });
 
+  it("18.0+: two tours timing out at other steps differ, though both end with the same TIMEOUT line", () => {
+    // web_tour's failure on 18.0 and 19.0: the step, then what went wrong (the same for any step).
+    const timeout = (at: number, name: string, port: number) =>
+      `FAIL: TestTOTP.test_totp_administration\n    self.fail('%s\\n\\n%s' % (message, error))\nAssertionError: The test code "odoo.startTour('totp_admin_disables', {})" failed on port ${port}\n\nFAILED: [${at}/15] Tour totp_admin_disables → Step ${name} (trigger: ${name}).\nElement (${name}) has not been found.\nTIMEOUT step failed to complete within 10000 ms.`;
+    const id = "odoo.addons.auth_totp.tests.test_totp:TestTOTP.test_totp_administration";
+    const bare = { results: { [id]: "fail" as const }, failures: { [id]: timeout(14, "go to Account security Tab", 41000) } };
+    const addon = { results: { [id]: "fail" as const }, failures: { [id]: timeout(5, "Find test_user User", 42000) } };
+    const again = { results: { [id]: "fail" as const }, failures: { [id]: timeout(14, "go to Account security Tab", 43000) } };
+    expect(ending(bare, id)).toBe("fail (FAILED: [N/N] Tour totp_admin_disables → Step go to Account security Tab (trigger: go to Account security Tab).)");
+    expect(differingTests(bare, addon)).toEqual([id]);
+    expect(differingTests(bare, again)).toEqual([]);
+  });
+
   it("a test run only once, or passing once and failing once, differs", () => {
     const other = "odoo.addons.portal.tests.test_login:TestWebLoginPortal.test_web_login_external";
     const bare = { results: { [TOUR]: "pass" as const, [other]: "pass" as const }, failures: {} };
