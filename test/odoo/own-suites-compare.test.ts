@@ -3,7 +3,7 @@
  * than on the bare tree. Pure: runs in `npm test` in milliseconds, trees or not.
  */
 import { describe, expect, it } from "vitest";
-import { differingTests, ending, parseExpected, parseSuiteLog, testTag } from "../support/own-suites.js";
+import { differingTests, ending, parseExpected, parseSuiteLog, stillDiffers, testTag } from "../support/own-suites.js";
 
 const TOUR = "odoo.addons.auth_totp.tests.test_totp:TestTOTP.test_totp";
 const step = (name: string, port: number) =>
@@ -35,6 +35,21 @@ describe("own-suites: a test's ending", () => {
     expect(ending(bare, id)).toBe("fail (FAILED: [N/N] Tour totp_admin_disables → Step go to Account security Tab (trigger: go to Account security Tab).)");
     expect(differingTests(bare, addon)).toEqual([id]);
     expect(differingTests(bare, again)).toEqual([]);
+  });
+
+  it("run again: a test still differs unless both databases end alike, or swapped their endings", () => {
+    const id = TOUR;
+    const passed = { results: { [id]: "pass" as const }, failures: {} };
+    const failed = (name: string) => ({ results: { [id]: "fail" as const }, failures: { [id]: step(name, 41000) } });
+    // 18.0's totp_admin_disables on a loaded machine: the bare tree passed, the addon's run lost
+    // the click; run again, the bare tree lost it and the addon's passed.
+    expect(stillDiffers(id, passed, failed("go to Account security Tab"), failed("go to Account security Tab"), passed)).toBe(false);
+    expect(stillDiffers(id, passed, failed("go to Account security Tab"), passed, passed)).toBe(false);
+    // The addon breaks it every time: counted, even when the bare tree fails elsewhere once.
+    expect(stillDiffers(id, passed, failed("Open user account menu"), passed, failed("Open user account menu"))).toBe(true);
+    expect(stillDiffers(id, passed, failed("Open user account menu"), failed("go to Account security Tab"), failed("Open user account menu"))).toBe(true);
+    // Swapped only halfway (the bare tree failed as the addon did, the addon failed elsewhere).
+    expect(stillDiffers(id, passed, failed("Open user account menu"), failed("Open user account menu"), failed("check 2FA button"))).toBe(true);
   });
 
   it("a test run only once, or passing once and failing once, differs", () => {

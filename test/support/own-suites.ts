@@ -183,6 +183,21 @@ export function differingTests(bare: Pick<SuiteRun, "results" | "failures">, oth
   return ids.filter((id) => ending(bare, id) !== ending(other, id));
 }
 
+type Ended = Pick<SuiteRun, "results" | "failures">;
+
+/**
+ * Whether a test that ended otherwise with the addon (`addon`) than on the bare tree (`bare`)
+ * still does when both databases run it again (`bareAgain`, `addonAgain`). It does not if the
+ * two end alike the second time, nor if they swapped endings: the bare tree ended as the addon
+ * first did and the addon as the bare tree first did (a tour racing the web client on a loaded
+ * machine, on either database). An addon that breaks the test every time stays counted.
+ */
+export function stillDiffers(id: string, bare: Ended, addon: Ended, bareAgain: Ended, addonAgain: Ended): boolean {
+  const again = { bare: ending(bareAgain, id), addon: ending(addonAgain, id) };
+  if (again.bare === again.addon) return false;
+  return !(again.bare === ending(addon, id) && again.addon === ending(bare, id));
+}
+
 export interface ExpectedFailure {
   series: string[];
   test: string;
