@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
-from odoo import _, api, fields, models, tools
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessDenied
 from odoo.http import request
 
@@ -235,10 +235,8 @@ class ResUsers(models.Model):
                 "groups_id",
             ]
         )
-        member = (
-            "EXISTS (SELECT 1 FROM res_groups_users_rel rel"
-            " WHERE rel.uid = u.id AND rel.gid = ANY(%s::int[]))"
-        )
+        # Group membership is one join over the memberships that matter, not an
+        # EXISTS per user and rule: over every user the database hashes them once.
         query = f"""
             SELECT id, login, kind,
                    CASE WHEN kind = 'missing' AND grace_days != 0
@@ -249,18 +247,27 @@ class ResUsers(models.Model):
                        CASE WHEN COALESCE(u.share, FALSE) THEN %s ELSE %s END
                            AS grace_days,
                        CASE
-                           WHEN NOT COALESCE(u.active, FALSE) OR u.id = 1
+                           WHEN NOT COALESCE(u.active, FALSE) OR u.id = %s
                                THEN 'not_required'
-                           WHEN {member} THEN 'not_required'
+                           WHEN COALESCE(member.public, FALSE) THEN 'not_required'
                            WHEN u.login = ANY(%s::varchar[]) THEN 'exempt'
-                           WHEN {member} THEN 'not_required'
+                           WHEN COALESCE(member.excepted, FALSE) THEN 'not_required'
                            WHEN CASE WHEN COALESCE(u.share, FALSE) THEN NOT %s
-                                     ELSE NOT {member} END
+                                     ELSE NOT COALESCE(member.enforced, FALSE) END
                                THEN 'not_required'
                            WHEN COALESCE(u.totp_secret, '') != '' THEN 'enrolled'
                            ELSE 'missing'
                        END AS kind
                   FROM res_users u
+                  LEFT JOIN (
+                    SELECT uid,
+                           bool_or(gid = ANY(%s::int[])) AS public,
+                           bool_or(gid = ANY(%s::int[])) AS excepted,
+                           bool_or(gid = ANY(%s::int[])) AS enforced
+                      FROM res_groups_users_rel
+                     WHERE gid = ANY(%s::int[])
+                     GROUP BY uid
+                  ) AS member ON member.uid = u.id
                  WHERE {where}
               ) AS totp_policy_state
         """
@@ -268,11 +275,17 @@ class ResUsers(models.Model):
             config["start"],
             config["portal_grace_days"],
             config["grace_days"],
-            sorted(config["public_member_ids"]),
+            SUPERUSER_ID,
             sorted(config["exemptions"]),
-            sorted(config["except_member_ids"]),
             config["portal_enforce"],
+            sorted(config["public_member_ids"]),
+            sorted(config["except_member_ids"]),
             sorted(config["enforce_member_ids"]),
+            sorted(
+                config["public_member_ids"]
+                | config["except_member_ids"]
+                | config["enforce_member_ids"]
+            ),
             *params,
         ]
 

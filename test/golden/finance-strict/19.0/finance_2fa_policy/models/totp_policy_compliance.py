@@ -1,27 +1,30 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 
 from .policy import STATUSES
 
+# Row ids are user id × ROW_ID_GROUPS + group id: unique for group ids below it.
+ROW_ID_GROUPS = 2**21
 
-class TotpPolicyCompliance(models.TransientModel):
-    """Who the policy concerns and where they stand, as of when it was opened.
 
-    One row per user and enforced group (a user in two enforced groups counts in
-    both); users concerned through no enforced group (portal users, exempt
-    logins) have a row without a group. Each administrator's opening replaces
-    only their own rows, so two administrators opening it at once never touch
-    the same rows; Odoo's vacuum deletes old ones.
+class TotpPolicyCompliance(models.Model):
+    """Who the policy concerns and where they stand, as of each reading.
+
+    A model over a query, as Odoo's own reports are: nothing is stored, so
+    opening the report writes nothing, two administrators reading it at once
+    never meet, and each reading is as of now. One row per user and enforced
+    group (a user in two enforced groups counts in both); users concerned
+    through no enforced group (portal users, exempt logins) have a row without a
+    group.
     """
 
     _name = "totp.policy.compliance"
     _description = "Two-factor compliance"
+    _auto = False
     _order = "company_id, group_id, login"
     _rec_name = "login"
 
-    user_id = fields.Many2one(
-        "res.users", string="User", readonly=True, ondelete="cascade"
-    )
+    user_id = fields.Many2one("res.users", string="User", readonly=True)
     login = fields.Char(readonly=True)
     company_id = fields.Many2one("res.company", string="Company", readonly=True)
     group_id = fields.Many2one("res.groups", string="Group", readonly=True)
@@ -31,6 +34,24 @@ class TotpPolicyCompliance(models.TransientModel):
     )
     last_login = fields.Datetime(readonly=True)
     deadline = fields.Datetime(readonly=True)
+
+    def init(self):
+        # Before odoo-2fa 0.2.0 the report was a table filled on opening: drop it.
+        self.env.cr.execute("DROP TABLE IF EXISTS totp_policy_compliance")
+
+    @property
+    def _table_query(self):
+        query, params = self._rows_query()
+        # A row's id is its user and group, so that it stays the same from one
+        # reading to the next (and stays under 2^53, for the web client).
+        query = f"""
+            SELECT report_row.user_id::bigint * %s + COALESCE(report_row.group_id, 0)
+                       AS id,
+                   report_row.*
+              FROM ({query}) AS report_row
+        """
+        params = [ROW_ID_GROUPS, *params]
+        return tools.SQL(query, *params)
 
     @api.model
     def _check_system(self):
@@ -48,6 +69,7 @@ class TotpPolicyCompliance(models.TransientModel):
         query, params = users._totp_policy_statuses_query()
         # A portal user counts in the portal group; an internal user in each of the
         # enforced groups they belong to (implied groups included), or in none.
+        # Memberships are joined as a set, not looked up user by user.
         return (
             f"""
             WITH RECURSIVE member_of(gid, group_id) AS (
@@ -61,22 +83,25 @@ class TotpPolicyCompliance(models.TransientModel):
                 SELECT create_uid AS user_id, max(create_date) AS login_date
                   FROM res_users_log
                  GROUP BY create_uid
-            )
-            SELECT state.id, state.login, u.company_id, grp.group_id, state.status,
-                   last_login.login_date, state.deadline
-              FROM state
-              JOIN res_users u ON u.id = state.id
-              LEFT JOIN last_login ON last_login.user_id = state.id
-              LEFT JOIN LATERAL (
-                SELECT %s AS group_id
-                 WHERE COALESCE(u.share, FALSE) AND %s AND state.kind != 'exempt'
-                 UNION
-                SELECT member_of.group_id
+            ),
+            enforced_in AS (
+                SELECT DISTINCT rel.uid, member_of.group_id
                   FROM res_groups_users_rel rel
                   JOIN member_of ON member_of.gid = rel.gid
-                 WHERE rel.uid = state.id
-                   AND NOT (COALESCE(u.share, FALSE) AND %s AND state.kind != 'exempt')
-              ) AS grp ON TRUE
+            )
+            SELECT state.id AS user_id, state.login, u.company_id,
+                   CASE WHEN portal.counted THEN %s ELSE enforced_in.group_id END
+                       AS group_id,
+                   state.status, last_login.login_date AS last_login, state.deadline
+              FROM state
+              JOIN res_users u ON u.id = state.id
+              CROSS JOIN LATERAL (
+                SELECT COALESCE(u.share, FALSE) AND %s AND state.kind != 'exempt'
+                       AS counted
+              ) AS portal
+              LEFT JOIN last_login ON last_login.user_id = state.id
+              LEFT JOIN enforced_in
+                     ON enforced_in.uid = state.id AND NOT portal.counted
              WHERE state.kind != 'not_required'
             """,
             [
@@ -84,40 +109,8 @@ class TotpPolicyCompliance(models.TransientModel):
                 *params,
                 portal.id,
                 config["portal_enforce"],
-                config["portal_enforce"],
             ],
         )
-
-    @api.model
-    def _refresh(self):
-        """Replace the current administrator's rows by the report as of now."""
-        self._check_system()
-        query, params = self._rows_query()
-        self.flush_model()
-        self.env.cr.execute(
-            "DELETE FROM totp_policy_compliance WHERE create_uid = %s", [self.env.uid]
-        )
-        self.env.cr.execute(
-            f"""
-            INSERT INTO totp_policy_compliance
-                   (user_id, login, company_id, group_id, status, last_login,
-                    deadline, create_uid, create_date, write_uid, write_date)
-            SELECT report_row.*,
-                   %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
-              FROM ({query}) AS report_row
-            """,
-            [self.env.uid, self.env.uid, *params],
-        )
-        self.invalidate_model()
-
-    @api.model
-    def action_open_report(self):
-        self._refresh()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            f"{self._module}.action_totp_policy_compliance"
-        )
-        action["domain"] = [("create_uid", "=", self.env.uid)]
-        return action
 
     @api.model
     def report_rows(self):

@@ -49,16 +49,17 @@ class TestComplianceReport(TotpPolicyCase):
                 row["status"] for row in rows if row["group"] == group.display_name
             )
             self.assertEqual(found, expected, group.display_name)
-        # Exportable figures are the rows the menu opens on.
-        action = self.env["totp.policy.compliance"].action_open_report()
-        self.assertEqual(action["res_model"], "totp.policy.compliance")
-        self.assertIn("pivot", action["view_mode"])
-        opened = self.env["totp.policy.compliance"].search(action["domain"])
+        # The menu opens the same rows.
+        menu = self.env.ref("finance_2fa_policy.menu_totp_policy_compliance")
+        self.assertEqual(menu.action.res_model, "totp.policy.compliance")
+        self.assertIn("pivot", menu.action.view_mode)
+        opened = self.env["totp.policy.compliance"].search([])
         self.assertEqual(len(opened), len(rows))
         self.assertEqual(
             Counter((row.login, row.status) for row in opened),
             Counter((row["login"], row["status"]) for row in rows),
         )
+        self.assertEqual(len(set(opened.ids)), len(opened))
 
     def grace_days(self):
         params = self.env["ir.config_parameter"].sudo()
@@ -71,41 +72,40 @@ class TestComplianceReport(TotpPolicyCase):
         with self.assertRaises(AccessError):
             self.env["totp.policy.compliance"].with_user(user).search([])
 
-    def test_two_administrators_open_it_at_once(self):
-        """Two administrators opening the report at the same moment both get theirs.
+    def test_each_reading_is_as_of_now(self):
+        """A user who enrols is enrolled in the next reading, with nothing refreshed."""
+        user = self.make_user("tp_report_now", blocked=False)
+        report = self.env["totp.policy.compliance"]
+        self.assertEqual(
+            set(report.search([("user_id", "=", user.id)]).mapped("status")),
+            {"grace" if self.grace_days() else "missing"},
+        )
+        self.enable_totp(user)
+        self.env.invalidate_all()
+        self.assertEqual(
+            set(report.search([("user_id", "=", user.id)]).mapped("status")),
+            {"enrolled"},
+        )
 
-        Two connections of their own (not the test's): each administrator has opened
-        it before (their rows are in the table), then both open it again at once and
-        commit; neither waits for the other's rows nor fails on them.
-        """
+    def test_two_administrators_read_it_at_once(self):
+        """Reading the report writes nothing: two administrators read it at the same
+        moment, each in a read-only transaction of their own connection (not the
+        test's), and both see the whole report (any write would fail there)."""
         admins = [SUPERUSER_ID, self.env.ref("base.user_admin").id]
         database = sql_db.db_connect(self.env.cr.dbname)
         cursors = [database.cursor() for _admin in admins]
         try:
+            counts = []
             for cr, uid in zip(cursors, admins):
+                cr.execute("SET TRANSACTION READ ONLY")
                 report = api.Environment(cr, uid, {})["totp.policy.compliance"]
-                report.action_open_report()
-                cr.commit()
-            opened = []
-            for cr, uid in zip(cursors, admins):
-                # A wait for the other's locks would hang this one thread: fail instead.
-                cr.execute("SET LOCAL lock_timeout = '10s'")
+                counts.append(report.search_count([]))
+                report.search([], limit=80).read(["login", "status", "group_id"])
+                report.search_count([("status", "in", ("grace", "missing"))])
+            for cr, uid, count in zip(cursors, admins, counts):
                 report = api.Environment(cr, uid, {})["totp.policy.compliance"]
-                action = report.action_open_report()
-                opened.append(report.search_count(action["domain"]))
-            for cr in cursors:
-                cr.commit()
-            for cr, uid, count in zip(cursors, admins, opened):
-                report = api.Environment(cr, uid, {})["totp.policy.compliance"]
-                # The whole report as of now (no row for a policy that concerns nobody).
                 self.assertEqual(count, len(report.report_rows()))
-                self.assertEqual(report.search_count([("create_uid", "=", uid)]), count)
         finally:
             for cr in cursors:
                 cr.rollback()
-                cr.execute(
-                    "DELETE FROM totp_policy_compliance WHERE create_uid = ANY(%s)",
-                    [admins],
-                )
-                cr.commit()
                 cr.close()
