@@ -3,7 +3,7 @@
  * than on the bare tree. Pure: runs in `npm test` in milliseconds, trees or not.
  */
 import { describe, expect, it } from "vitest";
-import { differingTests, ending, parseExpected, parseSuiteLog, testTag } from "../support/own-suites.js";
+import { confirmedDifferences, differingTests, ending, parseExpected, parseSuiteLog, testTag } from "../support/own-suites.js";
 
 const TOUR = "odoo.addons.auth_totp.tests.test_totp:TestTOTP.test_totp";
 const step = (name: string, port: number) =>
@@ -30,6 +30,18 @@ describe("own-suites: a test's ending", () => {
     const addon = { results: { [TOUR]: "error" as const }, failures: { [TOUR]: "ERROR: TestTOTP.test_totp\nValueError: Compute method failed" } };
     expect(differingTests(bare, addon)).toEqual([TOUR, other]);
     expect(ending(addon, other)).toBe("not run");
+  });
+
+  it("a test counts as changed by the addon only if no run with the addon ended as a bare run did", () => {
+    const pass = { results: { [TOUR]: "pass" as const }, failures: {} };
+    const race = { results: { [TOUR]: "error" as const }, failures: { [TOUR]: "ERROR: TestTOTP.test_totp\npsycopg2.errors.InFailedSqlTransaction: current transaction is aborted" } };
+    const denied = { results: { [TOUR]: "error" as const }, failures: { [TOUR]: "ERROR: TestTOTP.test_totp\nodoo.exceptions.AccessDenied: Access Denied" } };
+    // The addon refuses the login both times; the bare tree passes, or fails otherwise: changed.
+    expect(confirmedDifferences([TOUR], [pass, pass], [denied, denied])).toEqual([TOUR]);
+    expect(confirmedDifferences([TOUR], [pass, race], [denied, denied])).toEqual([TOUR]);
+    // 16.0: the bare tree's own race hit the rerun, the addon's first run: flaky, not changed.
+    expect(confirmedDifferences([TOUR], [pass, race], [race, pass])).toEqual([]);
+    expect(confirmedDifferences([TOUR], [race, race], [pass, race])).toEqual([]);
   });
 
   it("reads outcomes and failures from Odoo's log, and names a test by its tag", () => {
