@@ -120,7 +120,8 @@ export interface SuiteRun {
 }
 
 const START = /^Starting (\S+) \.\.\.\s*$/;
-const FAILURE = /^(FAIL|ERROR): (\S+)/;
+/** `FAIL: Class.method`, or for a subtest `FAIL: Subtest Class.method (<params>)` (odoo/tests/result.py). */
+const FAILURE = /^(FAIL|ERROR): (?:Subtest )?(\S+)/;
 const SKIPPED = /^skipped (\S+) : /;
 
 /** Per-test outcomes from an Odoo log at level info. */
@@ -143,7 +144,7 @@ export function parseSuiteLog(log: string): Omit<SuiteRun, "ms" | "log"> {
     }
     const failure = record.level === "ERROR" ? FAILURE.exec(record.message) : null;
     if (failure) {
-      // A subtest's failure names its parameters after the method: count it against the test.
+      // A subtest's failure is counted against its test.
       const id = `${record.logger}:${failure[2]!.replace(/\(.*$/, "")}`;
       results[id] = results[id] === "fail" || failure[1] === "FAIL" ? "fail" : "error";
       failures[id] ??= [record.message, ...record.details.slice(-6)].join("\n");
@@ -161,16 +162,20 @@ export function testTag(id: string): string {
 
 /**
  * How a test ended: its outcome, and for a failure or an error the last line Odoo logged of it
- * (the assertion, the exception, the tour step that failed), numbers blanked (ports, pids,
- * timings). Two runs that both fail a test but at another step did not end alike: a bare run
- * that failed a tour on a loaded machine must not hide the addon breaking the same tour.
+ * (the assertion, the exception, the tour step that failed: on 18.0+ the line naming the step,
+ * not the last), numbers blanked (ports, pids, timings). Two runs that both fail a test but at
+ * another step did not end alike: a bare run that failed a tour on a loaded machine must not
+ * hide the addon breaking the same tour.
  */
 export function ending(run: Pick<SuiteRun, "results" | "failures">, id: string): string {
   const outcome = run.results[id];
   if (outcome === undefined) return "not run";
   if (outcome !== "fail" && outcome !== "error") return outcome;
   const lines = (run.failures[id] ?? "").split("\n").map((line) => line.trim()).filter(Boolean);
-  const last = (lines.at(-1) ?? "").replace(/\d+/g, "N");
+  // 18.0+ tours end with what went wrong ("TIMEOUT step failed ...", the same whatever the
+  // step): the line before names the step (web_tour's "FAILED: [n/m] Tour t → Step s (...)").
+  const step = [...lines].reverse().find((line) => /^FAILED: .*\bTour\b/.test(line));
+  const last = (step ?? lines.at(-1) ?? "").replace(/\d+/g, "N");
   return last ? `${outcome} (${last})` : outcome;
 }
 
