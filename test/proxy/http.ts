@@ -116,6 +116,8 @@ export function request(options: {
   /** A list value sends the header once per item, on lines of its own. */
   headers?: Record<string, string | string[]>;
   body?: string;
+  /** Idle time allowed before the request fails (default 10 s). */
+  timeoutMs?: number;
 }): Promise<Answer> {
   const v6 = options.from.includes(":");
   return new Promise((resolve, reject) => {
@@ -129,7 +131,7 @@ export function request(options: {
         method: options.method ?? "GET",
         headers: options.headers,
         agent: false,
-        timeout: 10_000,
+        timeout: options.timeoutMs ?? 10_000,
       },
       (response) => {
         let body = "";

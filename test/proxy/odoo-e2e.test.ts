@@ -160,6 +160,10 @@ describe.skipIf(skip !== undefined)(`nginx in front of a real Odoo ${series ?? "
     const proxy: RunningServer = await startServer(setup);
     cleanups.push(() => proxy.stop());
 
+    // Odoo (--workers=0) loads the database's registry on its first request: done here, straight
+    // to Odoo and unhurried, so that a loaded machine does not time out the requests below.
+    await request({ port: odooPort, from: "127.0.0.1", path: "/web/login", timeoutMs: 300_000 });
+
     const db = kept!.database;
     const inside = await authenticate(proxyPort, "127.0.0.2", db, login, "scanner-pass-1");
     const outside = await authenticate(proxyPort, "127.0.0.3", db, login, "scanner-pass-1");
