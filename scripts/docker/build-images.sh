@@ -200,7 +200,7 @@ ensure_odoo() {
   local found
   found="$(sed -nE "s/^version_info *= *\( *'?(saas~)?([0-9]+)'? *, *([0-9]+).*/\2.\3/p" "$tree/odoo/release.py" | head -n1)"
   [[ "$found" == "$series" ]] || die "$tree holds Odoo $found, not $series (odoo/release.py)"
-  key="$( { echo "recipe=$RECIPE series=$series base=$base_key"; cat "$tree/odoo/release.py" "$here/odoo/entrypoint.sh" "$here/odoo/odoo.conf" "$here/odoo/wait-for-psql.py" "$here/odoo/left-out-modules.py"; } | sha256sum | cut -c1-12)"
+  key="$( { echo "recipe=$RECIPE series=$series base=$base_key"; cat "$tree/odoo/release.py" "$here/odoo/entrypoint.sh" "$here/odoo/odoo.conf" "$here/odoo/wait-for-psql.py" "$here/../left-out-modules.py"; } | sha256sum | cut -c1-12)"
   image="odoo-2fa/odoo:$series-$key"
   if ! have_image "$image"; then
     t="$(now)"
@@ -215,7 +215,7 @@ ensure_odoo() {
       [[ -n "$module" ]] || continue
       excludes+=("--exclude=./addons/$module" "--exclude=./$module")
       left_out=$((left_out + 1))
-    done < <(python3 "$here/odoo/left-out-modules.py" "$tree/odoo/addons" "$tree/addons")
+    done < <(python3 "$here/../left-out-modules.py" "$tree/odoo/addons" "$tree/addons")
     say "odoo $series: leaving out $left_out module(s) (proprietary, or depending on modules the tree lacks)"
     tar -C "$tree/odoo" -c "${excludes[@]}" --exclude='*/i18n/*.po' --exclude='__pycache__' --exclude='*.pyc' . | tar -C "$pkg" -x
     if [[ -d "$tree/addons" ]]; then # a git checkout: core addons live next to the package; the .deb merges them

@@ -58,8 +58,17 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "odoo-2fa");
 }
 
+/** A module of a source tree that Odoo is never run with (src/verify/community.ts). */
+export interface LeftOutModule {
+  module: string;
+  reason: string;
+}
+
 export interface OdooTree {
+  /** Where Odoo runs from: `source` as found, or its mirror without the left-out modules (`communityTree`). */
   root: string;
+  /** The source tree as found (symlinks resolved); never changed. */
+  source: string;
   series: string;
   /** e.g. `17.0`, `17.0+e`, from release.py's version_info. */
   version: string;
@@ -67,6 +76,8 @@ export interface OdooTree {
   addonsPaths: string[];
   /** Contents of odoo/release.py: part of the tree's identity. */
   release: string;
+  /** The modules `root` leaves out of `source` (empty until `communityTree`). */
+  leftOut: readonly LeftOutModule[];
 }
 
 /** The series a tree holds, from `odoo/release.py` (`version_info = (17, 0, 0, FINAL, 0, '')`). */
@@ -103,7 +114,21 @@ export function locateTree(series: string, odooSrc?: string, env: NodeJS.Process
     );
   }
   const addonsPaths = [path.join(root, "odoo", "addons"), path.join(root, "addons")].filter((dir) => existsSync(dir));
-  return { root: realpathSync(root), series, version: found.version, addonsPaths: addonsPaths.map((d) => realpathSync(d)), release: found.release };
+  const source = realpathSync(root);
+  return { root: source, source, series, version: found.version, addonsPaths: addonsPaths.map((d) => realpathSync(d)), release: found.release, leftOut: [] };
+}
+
+/** The commit a git checkout is at, when `root` is one. */
+export function gitHead(root: string): string | undefined {
+  try {
+    const head = readFileSync(path.join(root, ".git", "HEAD"), "utf8").trim();
+    const ref = /^ref: (.+)$/.exec(head)?.[1];
+    if (!ref) return head;
+    const file = path.join(root, ".git", ref);
+    return existsSync(file) ? readFileSync(file, "utf8").trim() : head;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Is `module` a module of this tree (a folder with a manifest on its addons paths)? */

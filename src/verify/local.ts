@@ -21,6 +21,7 @@ import {
   type AddonInfo,
   cacheRoot,
   findPostgres,
+  gitHead,
   findPython,
   lacksDependencies,
   locateTree,
@@ -30,6 +31,7 @@ import {
   treeHasModule,
   treeModuleManifest,
 } from "./environment.js";
+import { communityTree, installedProprietary, PRINT_INSTALLED_PROPRIETARY } from "./community.js";
 import { VerifyError } from "./errors.js";
 import { checkedSeries, runOutcome, Steps, verdict } from "./run.js";
 import { analyzeLog, parseLogRecords, recordText } from "./log.js";
@@ -51,7 +53,7 @@ import type { VerifyOptions, VerifyReport } from "./types.js";
 export const TEMPLATE_BASE_MODULES = ["base", "web", "auth_totp", "portal", "auth_totp_portal"] as const;
 export const TEMPLATE_DB = "odoo2fa_template";
 /** Bump when the layout of a cached cluster changes: old entries are then ignored. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export const ODOO_BOOT = "import odoo.cli,sys; sys.argv[0]='odoo'; odoo.cli.main()";
 
@@ -61,19 +63,7 @@ export function templateModules(addon: AddonInfo, tree: OdooTree): string[] {
   return [...TEMPLATE_BASE_MODULES, ...[...new Set(extra)].sort()];
 }
 
-function gitHead(root: string): string | undefined {
-  try {
-    const head = readFileSync(path.join(root, ".git", "HEAD"), "utf8").trim();
-    const ref = /^ref: (.+)$/.exec(head)?.[1];
-    if (!ref) return head;
-    const file = path.join(root, ".git", ref);
-    return existsSync(file) ? readFileSync(file, "utf8").trim() : head;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The cache key of a template: tree identity (path, release.py, git HEAD, manifests of the modules), modules, PostgreSQL major. */
+/** The cache key of a template: tree identity (path, release.py, git HEAD, left-out modules, manifests of the modules), modules, PostgreSQL major. */
 export function templateKey(tree: OdooTree, modules: readonly string[], pg: PostgresBinaries): string {
   const manifests = modules.map((module) => {
     const file = treeModuleManifest(tree, module);
@@ -81,7 +71,7 @@ export function templateKey(tree: OdooTree, modules: readonly string[], pg: Post
     const stat = statSync(file);
     return [module, stat.size, Math.trunc(stat.mtimeMs)];
   });
-  const identity = { format: CACHE_FORMAT, root: tree.root, release: tree.release, git: gitHead(tree.root) ?? null, modules, manifests, pg: pg.major };
+  const identity = { format: CACHE_FORMAT, source: tree.source, leftOut: tree.leftOut.map((m) => m.module), release: tree.release, git: gitHead(tree.source) ?? null, modules, manifests, pg: pg.major };
   return createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);
 }
 
@@ -161,12 +151,20 @@ async function buildTemplate(ctx: RunContext, modules: string[], cacheDir: strin
   // What Odoo itself does before HTTP tests (odoo/service/server.py, preload_registries): done
   // once here, so no run pays for it.
   const assets = await runOdoo(ctx, ["shell", ...common], {
-    input: "env['ir.qweb']._pregenerate_assets_bundles()\nenv.cr.commit()\n",
+    input: `${PRINT_INSTALLED_PROPRIETARY}env['ir.qweb']._pregenerate_assets_bundles()\nenv.cr.commit()\n`,
     logFile: path.join(logDir, `template-${ctx.tree.series}-assets.log`),
     timeoutMs: 10 * 60_000,
   });
   if (assets.exitCode !== 0) {
     throw new VerifyError("backend-failed", `Odoo ${ctx.tree.series}: generating the web assets of the template database failed.`, undefined, firstError(assets.log));
+  }
+  const proprietary = installedProprietary(assets.log);
+  if (proprietary === undefined || proprietary.length) {
+    throw new VerifyError(
+      "backend-failed",
+      `Odoo ${ctx.tree.series}: the template database holds modules under a licence that is not open (${proprietary?.join(", ") ?? "could not be listed"}); odoo-2fa never installs them.`,
+      `The tree ${ctx.tree.source} is run from ${ctx.tree.root}, which should leave them out (scripts/left-out-modules.py); report this.`,
+    );
   }
   await stopCluster(ctx.cluster);
   // Stage next to the final place, then rename: concurrent builds of the same key do not collide.
@@ -242,9 +240,10 @@ export async function verifyAddon(options: VerifyOptions): Promise<VerifyReport>
   const env = options.env ?? process.env;
   checkedSeries(options.series);
   const addon = readAddon(options.addonDir);
-  const tree = locateTree(options.series, options.odooSrc, env);
+  const found = locateTree(options.series, options.odooSrc, env);
   const bin = findPostgres(env);
   const python = await findPython(options.python);
+  const tree = await communityTree(found, python, env);
   const modules = templateModules(addon, tree);
   const key = templateKey(tree, modules, bin);
   const root = cacheRoot(env);

@@ -132,11 +132,19 @@ for (const series of seriesList) {
       // Sanity: with every switch on, everything is there (so "nothing left" below means something).
       expect(before.tables).toEqual({
         "totp.policy.audit": true,
-        "totp.policy.compliance": true,
+        // The compliance report is a query (`_auto = False`, `_table_query`): never a table.
+        "totp.policy.compliance": false,
         "totp.policy.notification": true,
         "totp.policy.recovery.code": true,
         "totp.policy.temporary.access": true,
       });
+      expect([...(before.ir_model as string[])].sort()).toEqual([
+        "totp.policy.audit",
+        "totp.policy.compliance",
+        "totp.policy.notification",
+        "totp.policy.recovery.code",
+        "totp.policy.temporary.access",
+      ]);
       expect((before.mail_templates as string[]).length).toBe(3);
       expect((before.crons as string[]).length).toBe(2);
       expect((before.menus as string[]).length).toBe(2);

@@ -30,6 +30,7 @@ import { renderAddon, type TemplateSet } from "../../src/render/index.js";
 import { loadTemplateSet } from "../../src/generate/templates.js";
 import { cacheRoot, findPostgres, findPython, locateTree, manifestDepends, type OdooTree, readAddon, treeHasModule, treeModuleManifest } from "../../src/verify/environment.js";
 import { onInterrupt } from "../../src/verify/cleanup.js";
+import { communityTree, installedProprietary, PRINT_INSTALLED_PROPRIETARY } from "../../src/verify/community.js";
 import { parseLogRecords } from "../../src/verify/log.js";
 import { ODOO_BOOT, templateKey } from "../../src/verify/local.js";
 import { type Cluster, clusterIn, createDatabase, freePort, initCluster, odooDbArgs, startCluster, stopCluster, stopClusterNow } from "../../src/verify/postgres.js";
@@ -332,7 +333,8 @@ async function runSuites(ctx: Ctx, database: string, tags: string[]): Promise<Su
 export async function openSuites(series: Series, policies: readonly Policy[], options: { templates?: TemplateSet; bare?: boolean } = {}): Promise<SuitesSession> {
   const { templates, bare: runBare = true } = options;
   const timings: Record<string, number> = {};
-  const tree = locateTree(series);
+  const python = await findPython();
+  const tree = await communityTree(locateTree(series), python);
   const loaded = templates ?? (await loadTemplateSet());
   const addon = { name: policies[0]!.addon.name, depends: [] as string[] };
   for (const policy of policies) {
@@ -341,7 +343,6 @@ export async function openSuites(series: Series, policies: readonly Policy[], op
     addon.depends.push(...manifestDepends(manifest));
   }
   const bin = findPostgres();
-  const python = await findPython();
   const { modules: suiteModules, tags } = suitesOf(tree);
   const extra = addon.depends.filter((m) => treeHasModule(tree, m) && !suiteModules.includes(m));
   const modules = ["base", "web", ...suiteModules, ...[...new Set(extra)].sort()];
@@ -379,8 +380,11 @@ export async function openSuites(series: Series, policies: readonly Policy[], op
       const demo = Number.parseInt(series, 10) >= 19 ? ["--with-demo"] : [];
       const install = await odoo(ctx, [...common(ctx, TEMPLATE_DB), "--no-http", "-i", modules.join(","), ...demo, "--stop-after-init", "--log-level=warn"]);
       if (install.exitCode !== 0) throw new Error(`Odoo ${series}: installing ${modules.join(",")} with demo data failed:\n${install.log.slice(-4000)}`);
-      const assets = await odoo(ctx, ["shell", ...common(ctx, TEMPLATE_DB), "--no-http", "--log-level=warn"], "env['ir.qweb']._pregenerate_assets_bundles()\nenv.cr.commit()\n");
+      const assets = await odoo(ctx, ["shell", ...common(ctx, TEMPLATE_DB), "--no-http", "--log-level=warn"], `${PRINT_INSTALLED_PROPRIETARY}env['ir.qweb']._pregenerate_assets_bundles()\nenv.cr.commit()\n`);
       if (assets.exitCode !== 0) throw new Error(`Odoo ${series}: generating web assets failed:\n${assets.log.slice(-4000)}`);
+      // Never a proprietary module: the tree runs from its mirror without them.
+      const proprietary = installedProprietary(assets.log);
+      if (proprietary?.length !== 0) throw new Error(`Odoo ${series}: modules under a licence that is not open were installed: ${proprietary?.join(", ") ?? "(not listed)"}`);
       await stopCluster(cluster);
       const staging = `${cacheDir}.tmp-${process.pid}`;
       await rm(staging, { recursive: true, force: true });

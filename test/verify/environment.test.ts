@@ -141,7 +141,7 @@ describe("lacksDependencies", () => {
     module("installable", ["base_like"]);
     module("needs_missing", ["base_like", "not_in_this_tree"]);
     module("needs_needs_missing", ["installable", "needs_missing"]);
-    const tree = { root, series: "18.0", version: "18.0", addonsPaths: [root], release: "" };
+    const tree = { root, source: root, series: "18.0", version: "18.0", addonsPaths: [root], release: "", leftOut: [] };
     expect(lacksDependencies(tree, "installable")).toBe(false);
     expect(lacksDependencies(tree, "needs_missing")).toBe(true);
     expect(lacksDependencies(tree, "needs_needs_missing")).toBe(true);

@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Prints the modules of an Odoo tree that the odoo-2fa/odoo image leaves out, one per line as
+"""Prints the modules of an Odoo tree that odoo-2fa never runs, one per line as
 `<module>\t<reason>`: modules under a proprietary licence, and modules that depend (directly or
 not) on a module the tree lacks (leftovers of a tree that once carried proprietary modules;
 Odoo would mark them "to install" through auto_install and fail with "inconsistent states").
+The local verify backend runs Odoo from a tree without them (src/verify/community.ts); the
+odoo-2fa/odoo image leaves them out (scripts/docker/build-images.sh).
+
+Of a proprietary module, only its manifest is parsed, for its licence: odoo-2fa never reads,
+copies or installs anything else of it.
 
 usage: left-out-modules.py ADDONS_DIR [ADDONS_DIR...]
 """
