@@ -14,8 +14,8 @@
  * the folders it runs from (`config._normalize` calls `realpath`): through a linked folder its
  * root would be the source tree again. `odoo-bin` is a copy, because Python puts the resolved
  * folder of the script it runs on `sys.path`. Built once per key (source path, release.py, git
- * HEAD, the left-out list), atomically; a file edited in the source tree is seen at once, a file
- * added to it once the key changes.
+ * HEAD, the left-out list), atomically. A file edited in the source tree is seen at once; a file
+ * added to it appears once the key changes, or once `<cache>/trees` is removed.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";

@@ -175,18 +175,14 @@ class ResUsers(models.Model):
         return values
 
     @api.model
-    def _totp_policy_member_group_ids(self, group_ids):
-        """Ids of the groups whose members belong to one of ``group_ids``.
-
-        ``group_ids`` themselves and every group implying one of them, directly or
-        not: a user is a member of ``group_ids`` when one of the user's own groups
-        is in this set.
-        """
-        return self._totp_policy_members_of([group_ids])[0]
-
-    @api.model
     def _totp_policy_members_of(self, group_sets):
-        """``_totp_policy_member_group_ids`` of each of ``group_sets``, in one query."""
+        """For each set of group ids, the ids of the groups whose members belong to
+        one of them, in one query.
+
+        The set's groups themselves and every group implying one of them, directly
+        or not: a user is a member of a set when one of the user's own groups is in
+        its result.
+        """
         roots = sorted(set().union(*group_sets))
         if not roots:
             return [frozenset() for _group_ids in group_sets]

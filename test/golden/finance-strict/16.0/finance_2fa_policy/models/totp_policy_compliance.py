@@ -71,16 +71,19 @@ class TotpPolicyCompliance(models.Model):
         query, params = users._totp_policy_statuses_query()
         # A portal user counts in the portal group; an internal user in each of the
         # enforced groups they belong to (implied groups included), or in none.
-        # Memberships are joined as a set, not looked up user by user.
+        # Memberships are joined as a set, not looked up user by user: each
+        # enforced group with the groups whose members belong to it, as pairs.
+        enforced = sorted(config["enforce_ids"])
+        pairs = [
+            (member_id, group_id)
+            for group_id, member_ids in zip(
+                enforced, users._totp_policy_members_of([{gid} for gid in enforced])
+            )
+            for member_id in sorted(member_ids)
+        ]
         return (
             f"""
-            WITH RECURSIVE member_of(gid, group_id) AS (
-                SELECT id, id FROM res_groups WHERE id = ANY(%s::int[])
-                 UNION
-                SELECT rel.gid, member_of.group_id
-                  FROM res_groups_implied_rel rel
-                  JOIN member_of ON rel.hid = member_of.gid
-            ), state AS ({query}),
+            WITH state AS ({query}),
             last_login AS (
                 SELECT create_uid AS user_id, max(create_date) AS login_date
                   FROM res_users_log
@@ -89,7 +92,8 @@ class TotpPolicyCompliance(models.Model):
             enforced_in AS (
                 SELECT DISTINCT rel.uid, member_of.group_id
                   FROM res_groups_users_rel rel
-                  JOIN member_of ON member_of.gid = rel.gid
+                  JOIN unnest(%s::int[], %s::int[]) AS member_of(gid, group_id)
+                    ON member_of.gid = rel.gid
             )
             SELECT state.id AS user_id, state.login, u.company_id,
                    CASE WHEN portal.counted THEN %s ELSE enforced_in.group_id END
@@ -107,8 +111,9 @@ class TotpPolicyCompliance(models.Model):
              WHERE state.kind != 'not_required'
             """,
             [
-                sorted(config["enforce_ids"]),
                 *params,
+                [member_id for member_id, _group_id in pairs],
+                [group_id for _member_id, group_id in pairs],
                 portal.id,
                 config["portal_enforce"],
             ],
