@@ -56,6 +56,7 @@ function observe(tree: VirtualTree): Observed {
   const py = sources.filter(([file]) => file.endsWith(".py") && !file.startsWith("tests/"));
   const xml = sources.filter(([file]) => file.endsWith(".xml"));
   const all = (list: [string, string][], pattern: RegExp) => new Set(list.flatMap(([, source]) => [...source.matchAll(pattern)].map((m) => m[1]!)));
+  const constants = new Map(py.flatMap(([, source]) => [...source.matchAll(/^([A-Z][A-Z0-9_]*) = "([^"]*)"$/gm)].map((m) => [m[1]!, m[2]!] as const)));
   return {
     files: new Set(tree.keys()),
     manifest: manifestOf(tree),
@@ -72,6 +73,8 @@ function observe(tree: VirtualTree): Observed {
     // Login pages a user can reach: controller routes, and the forms the addon's pages post to.
     routes: new Set([
       ...all(py, /@http\.route\(\s*\[?\s*"([^"]+)"/g),
+      // Routes named by a module constant (`RECOVERY_URL = "/web/login/totp/recovery"`).
+      ...[...all(py, /@http\.route\(\s*\[?\s*([A-Z][A-Z0-9_]*)\b/g)].map((name) => constants.get(name) ?? `(undefined constant ${name})`),
       ...all(xml, /\bt-att-action="'([^']+)'"/g),
       ...all(xml, /<form\b[^>]*?\baction="([^"]+)"/g),
     ]),

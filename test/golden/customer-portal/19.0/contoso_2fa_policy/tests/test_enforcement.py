@@ -99,17 +99,11 @@ class TestWebLogin(TotpPolicyCase):
         """Door 6: users with TOTP get Odoo's own second step."""
         user = self.make_user("tp_web_enrolled")
         secret = self.enable_totp(user)
-        location = self.location(self.web_login(user.login))
-        self.assertEqual(self.path_of(location), CODE_STEP)
+        page = self.code_step_page(user.login)
         self.assertEqual(
             self.url_open(SETUP_PATH, allow_redirects=False).status_code, 303
         )
-        page = self.url_open(location)
-        response = self.url_open(
-            CODE_STEP,
-            data={"totp_token": totp_code(secret, 1), "csrf_token": self.csrf(page)},
-            allow_redirects=False,
-        )
+        response = self.post_code_step(page, totp_code(secret, 1))
         self.assertIn(self.path_of(self.location(response)), ("/web", "/odoo"))
         self.assertEqual(self.url_open(policy.BACKEND_HOME).status_code, 200)
 
@@ -259,12 +253,8 @@ class TestSessions(TotpPolicyCase):
         """Door 2: a user whose authenticator was removed is held again."""
         user = self.make_user("tp_session_removed")
         secret = self.enable_totp(user)
-        location = self.location(self.web_login(user.login))
-        page = self.url_open(location)
-        self.url_open(
-            CODE_STEP,
-            data={"totp_token": totp_code(secret, 1), "csrf_token": self.csrf(page)},
-        )
+        response = self.code_step(user.login, totp_code(secret, 1))
+        self.assertNotIn("/web/login", self.path_of(self.location(response)))
         self.assertEqual(self.url_open(policy.BACKEND_HOME).status_code, 200)
         user.sudo().write({"totp_secret": False})
         response = self.url_open(policy.BACKEND_HOME, allow_redirects=False)

@@ -6,11 +6,10 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.totp_policy_recovery_code import RECOVERY_CODE_COUNT
+from ..models.totp_policy_recovery_code import RECOVERY_CODE_COUNT, RECOVERY_URL
 from . import policy
 from .common import PASSWORD, TotpPolicyCase, totp_code
 
-RECOVERY_PATH = "/web/login/totp/recovery"
 CODE_RE = re.compile(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>")
 
 
@@ -23,24 +22,12 @@ class TestRecoveryCodes(TotpPolicyCase):
         return user, secret, codes
 
     def code_step(self, login, token, headers=None):
-        """Password, then ``token`` at /web/login/totp; returns the response."""
-        location = self.location(self.web_login(login, headers=headers))
-        self.assertEqual(self.path_of(location), "/web/login/totp")
-        page = self.url_open(location, headers=headers)
+        """Password, then ``token`` at the code step, which offers recovery codes."""
+        page = self.code_step_page(login, headers)
         self.assertIn(
             "recovery code", page.text, "the code step mentions recovery codes"
         )
-        data = {"totp_token": token, "csrf_token": self.csrf(page)}
-        return self.url_open(
-            "/web/login/totp", data=data, headers=headers, allow_redirects=False
-        )
-
-    def post_code(self, page, token, headers=None):
-        """Another try at the code step, from the page of the previous one."""
-        data = {"totp_token": token, "csrf_token": self.csrf(page)}
-        return self.url_open(
-            "/web/login/totp", data=data, headers=headers, allow_redirects=False
-        )
+        return self.post_code_step(page, token, headers)
 
     def remaining(self, user):
         return self.env["totp.policy.recovery.code"].sudo()._remaining(user)
@@ -54,7 +41,7 @@ class TestRecoveryCodes(TotpPolicyCase):
             page, totp_code(secret), redirect="/web?debug=0"
         )
         page = self.url_open(self.location(response))
-        self.assertEqual(self.path_of(page.url), RECOVERY_PATH)
+        self.assertEqual(self.path_of(page.url), RECOVERY_URL)
         codes = CODE_RE.findall(page.text)
         self.assertEqual(len(codes), RECOVERY_CODE_COUNT)
         self.assertIn('download="recovery-codes.txt"', page.text)
@@ -70,7 +57,7 @@ class TestRecoveryCodes(TotpPolicyCase):
             for record in stored:
                 self.assertNotIn(plain, record.code_hash + record.salt)
         # Shown once: the next visit only tells how many remain.
-        page = self.url_open(RECOVERY_PATH)
+        page = self.url_open(RECOVERY_URL)
         self.assertFalse(CODE_RE.findall(page.text))
         self.assertIn(str(RECOVERY_CODE_COUNT), page.text)
 
@@ -108,14 +95,14 @@ class TestRecoveryCodes(TotpPolicyCase):
         user.invalidate_recordset()
         self.assertTrue(user.totp_enabled)
         self.assertEqual(params["type"], "success")
-        self.assertEqual([link["url"] for link in params["links"]], [RECOVERY_PATH])
+        self.assertEqual([link["url"] for link in params["links"]], [RECOVERY_URL])
         self.assertTrue(params["sticky"])
         backend = self.url_open(policy.BACKEND_HOME, allow_redirects=False)
         self.assertEqual(backend.status_code, 200, "sent away from the web client")
-        page = self.url_open(RECOVERY_PATH)
+        page = self.url_open(RECOVERY_URL)
         self.assertEqual(len(CODE_RE.findall(page.text)), RECOVERY_CODE_COUNT)
         self.assertEqual(self.remaining(user), RECOVERY_CODE_COUNT)
-        page = self.url_open(RECOVERY_PATH)
+        page = self.url_open(RECOVERY_URL)
         self.assertFalse(CODE_RE.findall(page.text), "the codes are shown once")
 
     def test_portal_security_page_links_the_codes(self):
@@ -125,7 +112,7 @@ class TestRecoveryCodes(TotpPolicyCase):
         self.location(self.code_step(user.login, totp_code(secret, 1)))
         page = self.url_open("/my/security")
         self.assertEqual(self.path_of(page.url), "/my/security")
-        self.assertIn(f'href="{RECOVERY_PATH}?redirect=/my/security"', page.text)
+        self.assertIn(f'href="{RECOVERY_URL}?redirect=/my/security"', page.text)
 
     def test_admin_cannot_read_codes(self):
         user, _secret, _codes = self.enrolled_user("tp_rc_admin")
@@ -145,7 +132,7 @@ class TestRecoveryCodes(TotpPolicyCase):
         user, _secret, codes = self.enrolled_user("tp_rc_once")
         response = self.code_step(user.login, codes[0].upper().replace("-", " "))
         location = self.location(response)
-        self.assertEqual(self.path_of(location), RECOVERY_PATH)
+        self.assertEqual(self.path_of(location), RECOVERY_URL)
         page = self.url_open(location)
         self.assertIn("cannot be used again", page.text)
         self.assertIn(f"{RECOVERY_CODE_COUNT - 1} code(s) remain", page.text)
@@ -177,9 +164,9 @@ class TestRecoveryCodes(TotpPolicyCase):
             response = self.code_step(user.login, wrong, headers=headers)
             for _attempt in range(9):
                 self.assertEqual(response.status_code, 200)
-                response = self.post_code(response, wrong, headers=headers)
+                response = self.post_code_step(response, wrong, headers=headers)
             right = codes[0] if kind == "recovery" else totp_code(secret, 1)
-            response = self.post_code(response, right, headers=headers)
+            response = self.post_code_step(response, right, headers=headers)
             self.assertEqual(response.status_code, 200, f"{kind}: right code accepted")
             error = re.search(r'alert-danger"[^>]*>\s*([^<]+?)\s*<', response.text)
             self.assertTrue(error, f"{kind}: no error shown")
@@ -191,13 +178,14 @@ class TestRecoveryCodes(TotpPolicyCase):
     def test_regenerate_invalidates_old_set(self):
         user, secret, codes = self.enrolled_user("tp_rc_renew")
         self.location(self.code_step(user.login, totp_code(secret, 1)))
-        page = self.url_open(RECOVERY_PATH)
+        page = self.url_open(RECOVERY_URL)
+        self.assertIn(f'action="{RECOVERY_URL}"', page.text, "renewal posts here")
         data = {"csrf_token": self.csrf(page), "password": "not the password"}
-        page = self.url_open(RECOVERY_PATH, data=data)
+        page = self.url_open(RECOVERY_URL, data=data)
         self.assertIn("Wrong password", page.text)
         self.assertEqual(self.remaining(user), RECOVERY_CODE_COUNT)
         data = {"csrf_token": self.csrf(page), "password": PASSWORD}
-        page = self.url_open(RECOVERY_PATH, data=data)
+        page = self.url_open(RECOVERY_URL, data=data)
         new_codes = CODE_RE.findall(page.text)
         self.assertEqual(len(new_codes), RECOVERY_CODE_COUNT)
         self.assertFalse(set(new_codes) & set(codes))
@@ -205,7 +193,7 @@ class TestRecoveryCodes(TotpPolicyCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("double-check the recovery code", response.text)
         response = self.code_step(user.login, new_codes[1])
-        self.assertEqual(self.path_of(self.location(response)), RECOVERY_PATH)
+        self.assertEqual(self.path_of(self.location(response)), RECOVERY_URL)
 
     def test_removing_totp_removes_codes(self):
         user, _secret, _codes = self.enrolled_user("tp_rc_remove")

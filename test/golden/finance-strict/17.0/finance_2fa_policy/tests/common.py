@@ -215,6 +215,25 @@ class TotpPolicyCase(HttpCase):
     def path_of(self, url):
         return urlsplit(url).path
 
+    def code_step_page(self, login, headers=None):
+        """Password step in a new client, then Odoo's code step page."""
+        location = self.location(self.web_login(login, headers=headers))
+        self.assertEqual(self.path_of(location), CODE_STEP)
+        page = self.url_open(location, headers=headers)
+        self.assertEqual(page.status_code, 200)
+        return page
+
+    def post_code_step(self, page, token, headers=None, **extra):
+        """``token`` sent from the code step ``page``; the response, not followed."""
+        data = {"totp_token": token, "csrf_token": self.csrf(page), **extra}
+        return self.url_open(
+            CODE_STEP, data=data, headers=headers, allow_redirects=False
+        )
+
+    def code_step(self, login, token, headers=None):
+        """Password, then ``token`` at Odoo's code step; the response, not followed."""
+        return self.post_code_step(self.code_step_page(login, headers), token, headers)
+
     def setup_page(self, url=SETUP_PATH):
         page = self.url_open(url)
         self.assertEqual(page.status_code, 200)
