@@ -6,10 +6,7 @@
  * 1. under a policy enforcing none of the tests' users, every test ends exactly as on the bare
  *    tree (the bare run's per-test results, cached per tree and tags);
  * 2. under a policy enforcing everyone, a test may end otherwise only where it is listed in
- *    own-suites.expected.txt (each with why); an expected failure that passes fails the tier too
- *    (except entries marked `any`: what the addon does for everyone by design, a replayed TOTP
- *    code refused, which Odoo's tours of 16.0-18.0 run into only when two logins share a 30 s
- *    step; those may end otherwise under either policy);
+ *    own-suites.expected.txt (each with why); an expected failure that passes fails the tier too;
  * 3. after each deployment, Settings -> Users opens as the web client opens it (users-ui.py):
  *    the views, the list with each filter, every user's form, a new user's form.
  *
@@ -178,11 +175,7 @@ for (const series of seriesList) {
     it(`${series}: a policy enforcing none of the tests' users changes no test's outcome`, { timeout: 3_600_000 }, async () => {
       const run = await check("none", NONE_ENFORCED);
       const diff = await differing("none", run);
-      // Listed `any`: may end otherwise under any policy (see own-suites.expected.txt).
-      const mayDiffer = expectedFailures.filter((entry) => entry.anyPolicy && entry.series.includes(series));
-      const allowed = diff.ids.filter((id) => mayDiffer.some((entry) => entry.test === id));
-      if (allowed.length > 0) process.stderr.write(`own-suites ${series} (none): ended otherwise, listed as such under any policy: ${allowed.join(", ")}\n`);
-      const details = diff.ids.filter((id) => !allowed.includes(id)).map((id) => `${id}: bare ${ending(diff.bare, id)}, with the addon ${ending(diff, id)}\n${diff.failures[id] ?? ""}`);
+      const details = diff.ids.map((id) => `${id}: bare ${ending(diff.bare, id)}, with the addon ${ending(diff, id)}\n${diff.failures[id] ?? ""}`);
       expect(details, "tests that end otherwise than on the bare tree (twice)").toEqual([]);
     });
 
@@ -199,7 +192,7 @@ for (const series of seriesList) {
         unexpected.map((id) => `${id}: bare ${ending(diff.bare, id)}, enforced ${ending(diff, id)}\n${diff.failures[id] ?? ""}`),
         "tests that end otherwise than on the bare tree and are not in own-suites.expected.txt",
       ).toEqual([]);
-      const nowPassing = listed.filter((entry) => !entry.anyPolicy && !diff.ids.includes(entry.test));
+      const nowPassing = listed.filter((entry) => !diff.ids.includes(entry.test));
       expect(
         nowPassing.map((entry) => `${entry.test}: ${diff.results[entry.test] ?? "not run"} as on the bare tree (${entry.why})`),
         "expected failures of own-suites.expected.txt that end as on the bare tree: remove them from the list",

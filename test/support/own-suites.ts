@@ -205,23 +205,17 @@ export interface ExpectedFailure {
   series: string[];
   test: string;
   why: string;
-  /**
-   * `any`: the test may (not must) end otherwise under any policy, the none-enforced one too,
-   * because of something the addon does for everyone by design (a replayed code refused). An
-   * entry without it: the test must end otherwise when everyone is enforced.
-   */
-  anyPolicy: boolean;
 }
 
-/** `own-suites.expected.txt`: `<series,...|*> [any] <test id> -- <why>`; `#` comments. */
+/** `own-suites.expected.txt`: `<series,...|*> <test id> -- <why>`; `#` comments. */
 export function parseExpected(text: string): ExpectedFailure[] {
   const entries: ExpectedFailure[] = [];
   for (const [index, raw] of text.split("\n").entries()) {
     const line = raw.trim();
     if (!line || line.startsWith("#")) continue;
-    const match = /^(\S+)\s+(?:(any)\s+)?(\S+)\s+--\s+(.+)$/.exec(line);
-    if (!match) throw new Error(`own-suites.expected.txt:${index + 1}: expected "<series|*> [any] <test id> -- <why>", got: ${line}`);
-    entries.push({ series: match[1] === "*" ? ["16.0", "17.0", "18.0", "19.0"] : match[1]!.split(","), test: match[3]!, why: match[4]!, anyPolicy: match[2] === "any" });
+    const match = /^(\S+)\s+(\S+)\s+--\s+(.+)$/.exec(line);
+    if (!match) throw new Error(`own-suites.expected.txt:${index + 1}: expected "<series|*> <test id> -- <why>", got: ${line}`);
+    entries.push({ series: match[1] === "*" ? ["16.0", "17.0", "18.0", "19.0"] : match[1]!.split(","), test: match[2]!, why: match[3]! });
   }
   return entries;
 }

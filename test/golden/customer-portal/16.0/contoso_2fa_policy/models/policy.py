@@ -50,6 +50,8 @@ POLICY_PARAMS = frozenset(
         PARAM_DEPLOYED_DATE,
     }
 )
+# Kinds of the state of a user the policy enforces (res.users._totp_policy_state).
+ENFORCED_KINDS = ("enrolled", "missing")
 # Verdicts of a user the policy enforces (res.users._totp_policy_verdict).
 ENFORCED_VERDICTS = ("enrolled", "grace", "blocked")
 # A user's status as administrators see it (status_of), with its label.

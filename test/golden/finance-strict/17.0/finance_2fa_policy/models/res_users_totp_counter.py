@@ -14,7 +14,8 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     # Odoo 19.0's totp_last_counter: the time step of the last code accepted, so
-    # that a code is accepted once, whichever worker or server checks it.
+    # that a code of a user the policy enforces is accepted once, whichever
+    # worker or server checks it.
     totp_policy_last_counter = fields.Integer(
         string="Last Accepted Code Step", copy=False, groups=fields.NO_ACCESS
     )
@@ -54,6 +55,10 @@ class ResUsers(models.Model):
         raise AccessDenied(_("Verification failed, please use the latest 6-digit code"))
 
     def _totp_check(self, code):
+        if not self._totp_policy_applies(self.id):
+            # Users outside the policy keep Odoo's own behaviour (16.0 to 18.0
+            # accept a code again within its window).
+            return super()._totp_check(code)
         counter = self._totp_policy_code_counter(code)
         if counter is not None and counter <= self._totp_policy_last_counter():
             # Refused before Odoo checks it, as one counted attempt: a used code
@@ -67,7 +72,7 @@ class ResUsers(models.Model):
 
     def _totp_try_setting(self, secret, code):
         enabled = super()._totp_try_setting(secret, code)
-        if enabled:
+        if enabled and self._totp_policy_applies(self.id):
             # The enrolment code is used too (19.0 does the same).
             counter = self._totp_policy_code_counter(code, secret)
             if counter is not None:

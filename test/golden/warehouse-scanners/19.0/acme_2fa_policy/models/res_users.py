@@ -15,6 +15,7 @@ from odoo.addons.auth_totp.models.totp import TOTP_SECRET_SIZE
 
 from .policy import (
     EDITABLE,
+    ENFORCED_KINDS,
     ENFORCED_VERDICTS,
     PARAM_RPC_NETWORKS,
     PARAM_START_DATE,
@@ -391,6 +392,11 @@ class ResUsers(models.Model):
         if kind == "exempt":
             return ("exempt", None, self._totp_policy_config()["exemptions"][login])
         return (kind, deadline, ())
+
+    @api.model
+    def _totp_policy_applies(self, uid):
+        """Whether the policy enforces user ``uid``, enrolled or not (cached)."""
+        return self._totp_policy_state(uid)[0] in ENFORCED_KINDS
 
     def _totp_policy_verdict(self):
         """What the policy says about this user for the current request.
