@@ -4,6 +4,7 @@ import { profileFor, type SeriesProfile } from "../profiles/index.js";
 import { TOOL_VERSION } from "../version.js";
 import { deployedDigest, deployedPolicy, type DeployedPolicy } from "./deployed.js";
 import { enabledFeatures, FEATURES } from "./features.js";
+import { ROUTES, type Routes } from "./routes.js";
 
 /** What every template sees. Documented in docs/ARCHITECTURE.md ("Template context"). */
 export interface TemplateContext {
@@ -36,6 +37,8 @@ export interface TemplateContext {
   deployed: DeployedPolicy;
   deployedDigest: string;
   toolVersion: string;
+  /** The login pages' paths (src/render/routes.ts). */
+  routes: Routes;
 }
 
 /** Modules whose records the policy's xml ids point at (`account.group_x` → `account`), and `addon.depends`. */
@@ -91,5 +94,6 @@ export function buildContext(policy: Policy, series: Series): TemplateContext {
     deployed: deployedPolicy(policy),
     deployedDigest: deployedDigest(policy),
     toolVersion: TOOL_VERSION,
+    routes: ROUTES,
   };
 }

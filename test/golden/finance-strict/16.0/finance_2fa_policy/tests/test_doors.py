@@ -18,6 +18,7 @@ from ..models.totp_policy_deployment import SIGNAL_CURRENT
 from .common import (
     PASSWORD,
     QUIET_LOGGERS,
+    SETUP_PATH,
     TotpPolicyCase,
     inside_address,
     inside_all,
@@ -119,7 +120,7 @@ class TestDoors(TotpPolicyCase):
         inside = self.from_address(inside_address(exemption["networks"]))
         outside = self.from_address(outside_address(exemption["networks"]))
         self.location(self.web_login(user.login, headers=inside))
-        for path in ("/web/login/totp/setup", "/web"):
+        for path in (SETUP_PATH, "/web"):
             response = self.url_open(path, headers=outside, allow_redirects=False)
             self.assertEqual(self.path_of(self.location(response)), "/web/login")
         # The session is gone, inside too.
