@@ -234,6 +234,11 @@ class TotpPolicyCase(HttpCase):
         """Password, then ``token`` at Odoo's code step; the response, not followed."""
         return self.post_code_step(self.code_step_page(login, headers), token, headers)
 
+    def sign_in(self, user, secret):
+        """A full web session of enrolled ``user``, signed in as the policy asks."""
+        response = self.code_step(user.login, totp_code(secret, 1))
+        self.assertNotIn("/web/login", self.path_of(self.location(response)))
+
     def setup_page(self, url=SETUP_PATH):
         page = self.url_open(url)
         self.assertEqual(page.status_code, 200)
