@@ -234,10 +234,14 @@ class TotpPolicyCase(HttpCase):
         """Password, then ``token`` at Odoo's code step; the response, not followed."""
         return self.post_code_step(self.code_step_page(login, headers), token, headers)
 
-    def sign_in(self, user, secret):
-        """A full web session of enrolled ``user``, signed in as the policy asks."""
+    def sign_in_with_app(self, user, secret):
+        """Password, then the app's next code: the session is signed in."""
         response = self.code_step(user.login, totp_code(secret, 1))
         self.assertNotIn("/web/login", self.path_of(self.location(response)))
+
+    def sign_in(self, user, secret):
+        """A full web session of enrolled ``user``, signed in as the policy asks."""
+        self.sign_in_with_app(user, secret)
 
     def setup_page(self, url=SETUP_PATH):
         page = self.url_open(url)
