@@ -13,6 +13,8 @@ export const ROUTES = {
   passkey: "/web/login/passkey",
   /** Where that page posts the new passkey. */
   passkeyRegister: "/web/login/passkey/register",
+  /** Odoo's own portal security page (auth_totp_portal), where portal users manage their app. */
+  portalSecurity: "/my/security",
 } as const;
 
 export type Routes = typeof ROUTES;

@@ -10,6 +10,8 @@ from ..models.totp_policy_recovery_code import RECOVERY_CODE_COUNT, RECOVERY_URL
 from . import policy
 from .common import PASSWORD, TotpPolicyCase, totp_code
 
+# Odoo's own portal page (auth_totp_portal) where portal users manage their app.
+PORTAL_SECURITY = "/my/security"
 CODE_RE = re.compile(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>")
 
 
@@ -110,9 +112,9 @@ class TestRecoveryCodes(TotpPolicyCase):
         user = self.make_user("tp_rc_portal", portal=True, blocked=False)
         secret = self.enable_totp(user)
         self.location(self.code_step(user.login, totp_code(secret, 1)))
-        page = self.url_open("/my/security")
-        self.assertEqual(self.path_of(page.url), "/my/security")
-        self.assertIn(f'href="{RECOVERY_URL}?redirect=/my/security"', page.text)
+        page = self.url_open(PORTAL_SECURITY)
+        self.assertEqual(self.path_of(page.url), PORTAL_SECURITY)
+        self.assertIn(f'href="{RECOVERY_URL}?redirect={PORTAL_SECURITY}"', page.text)
 
     def test_admin_cannot_read_codes(self):
         user, _secret, _codes = self.enrolled_user("tp_rc_admin")
