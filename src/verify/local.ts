@@ -10,8 +10,8 @@
  * `createdb -T`s the run's database from the template, so it spends its time on the addon.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { existsSync, rmSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, rename, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -387,10 +387,4 @@ export async function verifyAddon(options: VerifyOptions): Promise<VerifyReport>
       await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     }
   }
-}
-
-/** For tests and `--json`: the text of the last log of an addon's verify run on a series. */
-export async function readLastLog(addon: string, series: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  const file = path.join(cacheRoot(env), "logs", `${addon}-${series}.log`);
-  return existsSync(file) ? readFile(file, "utf8") : undefined;
 }

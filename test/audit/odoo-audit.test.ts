@@ -48,10 +48,9 @@ import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { buildCli, removeCli, runCli } from "../cli/run-cli.js";
 import { freePort, serverBinary, startServer, writeServerConfig } from "../proxy/servers.js";
 import { EXAMPLES_DIR } from "../support/examples.js";
-import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres } from "../support/real-odoo.js";
+import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres, tierSeries } from "../support/real-odoo.js";
 
-const wanted = (process.env.ODOO_2FA_AUDIT_SERIES ?? process.env.ODOO_2FA_TIER_SERIES)?.split(",").map((s) => s.trim()).filter(Boolean);
-const seriesList = SERIES.filter((series) => !wanted || wanted.includes(series));
+const seriesList = tierSeries(SERIES, "ODOO_2FA_AUDIT_SERIES");
 const nginx = serverBinary("nginx");
 
 const cleanups: (() => Promise<void>)[] = [];

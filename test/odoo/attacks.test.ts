@@ -31,17 +31,16 @@ import path from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/generate/policy-file.js";
-import type { Policy, Series } from "../../src/policy/model.js";
+import type { Policy } from "../../src/policy/model.js";
 import { renderAddon } from "../../src/render/index.js";
 import { loadTemplateSet } from "../../src/generate/templates.js";
-import { formatReport, SERIES, verifyAddon } from "../../src/verify/index.js";
+import { formatReport, verifyAddon } from "../../src/verify/index.js";
 import { freePort } from "../../src/verify/postgres.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { REPO_ROOT } from "../support/examples.js";
-import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres } from "../support/real-odoo.js";
+import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres, tierSeries } from "../support/real-odoo.js";
 
-const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
-const seriesList = SERIES.filter((series) => !wanted || wanted.includes(series));
+const seriesList = tierSeries();
 const scratch = mkdtempSync(path.join(os.tmpdir(), "odoo-2fa-attacks-"));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -166,7 +165,7 @@ for (const series of seriesList) {
     it(`${series}: installs, and two servers start (A: --workers=2, B: threaded)`, { timeout: 900_000 }, async () => {
       const policy = await attackPolicy();
       const addonDir = path.join(scratch, series, "addons", policy.addon.name);
-      await writeTreesAtomically([{ dir: addonDir, tree: renderAddon(policy, series as Series, await loadTemplateSet()) }]);
+      await writeTreesAtomically([{ dir: addonDir, tree: renderAddon(policy, series, await loadTemplateSet()) }]);
       const report = await verifyAddon({ addonDir, series, keepDb: true, runTests: false });
       const kept = report.kept;
       if (kept) cleanups.push(() => rm(kept.dir, { recursive: true, force: true }));

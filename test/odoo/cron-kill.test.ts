@@ -46,9 +46,9 @@ import { formatReport, verifyAddon, type VerifyReport } from "../../src/verify/i
 import { freePort } from "../../src/verify/postgres.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { REPO_ROOT } from "../support/examples.js";
-import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres } from "../support/real-odoo.js";
+import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres, tierSeries } from "../support/real-odoo.js";
 
-const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean) ?? ["17.0"];
+const wanted = tierSeries(["17.0"]);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SETUP_SCRIPT = readFileSync(path.join(here, "cron-kill-setup.py"), "utf8");
 const WATCHER = path.join(here, "cron-kill-watch.py");

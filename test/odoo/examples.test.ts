@@ -11,16 +11,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/generate/policy-file.js";
-import type { Series } from "../../src/policy/model.js";
 import { renderAddon } from "../../src/render/index.js";
 import { loadTemplateSet } from "../../src/generate/templates.js";
-import { formatReport, SERIES, verifyAddon, type VerifyReport } from "../../src/verify/index.js";
+import { formatReport, verifyAddon, type VerifyReport } from "../../src/verify/index.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { examplePolicies } from "../support/examples.js";
-import { missingTree } from "../support/real-odoo.js";
+import { missingTree, tierSeries } from "../support/real-odoo.js";
 
-const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
-const seriesList = SERIES.filter((series) => !wanted || wanted.includes(series));
+const seriesList = tierSeries();
 const examples = examplePolicies();
 const scratch = mkdtempSync(path.join(os.tmpdir(), "odoo-2fa-tier-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -54,7 +52,7 @@ for (const series of seriesList) {
       it(`${example.stem} installs and its tests pass`, { timeout: 30 * 60_000 }, async () => {
         const loaded = await loadPolicy(example.file);
         if (!loaded.ok) throw new Error(`${example.file} does not load: ${JSON.stringify(loaded.issues, null, 2)}`);
-        const tree = renderAddon(loaded.policy, series as Series, await loadTemplateSet());
+        const tree = renderAddon(loaded.policy, series, await loadTemplateSet());
         const dir = path.join(scratch, example.stem, series, loaded.policy.addon.name);
         await writeTreesAtomically([{ dir, tree }]);
         const report = await verifyAddon({ addonDir: dir, series });

@@ -33,10 +33,9 @@ import { formatReport, SERIES, verifyAddon, type VerifyReport } from "../../src/
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { ruffCheck, ruffFormat } from "../support/canonical.js";
 import { describePolicy, everyInternalUserAtOnce, samplePolicies, seedFor, type SampledPolicy } from "../support/policy-samples.js";
-import { missingTree } from "../support/real-odoo.js";
+import { missingTree, tierSeries } from "../support/real-odoo.js";
 
-const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
-const seriesList = (SERIES as readonly string[]).filter((series) => !wanted || wanted.includes(series)) as Series[];
+const seriesList = tierSeries();
 const JOBS = Math.max(1, Number(process.env.ODOO_2FA_POLICY_JOBS ?? 2) || 1);
 const OFFLINE_RUNS = Math.max(1, Number(process.env.ODOO_2FA_POLICY_RENDERS ?? 12) || 1);
 

@@ -17,7 +17,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERIES, type Series } from "../../src/policy/model.js";
 import { cacheRoot } from "../../src/verify/environment.js";
 import { REPO_ROOT } from "../support/examples.js";
 import {
@@ -32,10 +31,9 @@ import {
   type SuiteRun,
   type SuitesSession,
 } from "../support/own-suites.js";
-import { missingTree } from "../support/real-odoo.js";
+import { missingTree, tierSeries } from "../support/real-odoo.js";
 
-const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
-const seriesList = SERIES.filter((series) => !wanted || wanted.includes(series));
+const seriesList = tierSeries();
 const here = path.join(REPO_ROOT, "test", "odoo");
 const expectedFailures = parseExpected(readFileSync(path.join(here, "own-suites.expected.txt"), "utf8"));
 const UI_SCRIPT = readFileSync(path.join(here, "users-ui.py"), "utf8");
@@ -84,7 +82,7 @@ for (const series of seriesList) {
     let session: SuitesSession;
     const started = performance.now();
     beforeAll(async () => {
-      session = await openSuites(series as Series, [NONE_ENFORCED, ALL_ENFORCED]);
+      session = await openSuites(series, [NONE_ENFORCED, ALL_ENFORCED]);
       if (session.bare.log) keepLog(series, "bare", session.bare.log);
     }, 3_600_000);
     afterAll(async () => {

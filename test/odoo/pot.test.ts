@@ -24,9 +24,9 @@ import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { normalizeExport, odooExport } from "../../scripts/pot/odoo.js";
 import { allOff, allOn } from "../../scripts/pot/variants.js";
 import { REPO_ROOT } from "../support/examples.js";
-import { missingTree } from "../support/real-odoo.js";
+import { missingTree, tierSeries } from "../support/real-odoo.js";
 
-const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean) ?? ["17.0"];
+const wanted = tierSeries(["17.0"]);
 const scratch = mkdtempSync(path.join(os.tmpdir(), "odoo-2fa-pot-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -15,18 +15,17 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/generate/policy-file.js";
-import type { Policy, Series } from "../../src/policy/model.js";
+import type { Policy } from "../../src/policy/model.js";
 import { renderAddon } from "../../src/render/index.js";
 import { loadTemplateSet } from "../../src/generate/templates.js";
 import { lacksDependencies, locateTree, treeModuleManifest } from "../../src/verify/environment.js";
-import { formatReport, SERIES, verifyAddon } from "../../src/verify/index.js";
+import { formatReport, verifyAddon } from "../../src/verify/index.js";
 import { analyzeLog } from "../../src/verify/log.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { REPO_ROOT } from "../support/examples.js";
-import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres } from "../support/real-odoo.js";
+import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres, tierSeries } from "../support/real-odoo.js";
 
-const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
-const seriesList = SERIES.filter((series) => !wanted || wanted.includes(series));
+const seriesList = tierSeries();
 const scratch = mkdtempSync(path.join(os.tmpdir(), "odoo-2fa-switches-"));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -106,7 +105,7 @@ for (const series of seriesList) {
       const base = await basePolicy();
       const on = allOn(base);
       const addonDir = path.join(scratch, series, "addons", on.addon.name);
-      await writeTreesAtomically([{ dir: addonDir, tree: renderAddon(on, series as Series, templates) }]);
+      await writeTreesAtomically([{ dir: addonDir, tree: renderAddon(on, series, templates) }]);
 
       const report = await verifyAddon({ addonDir, series, keepDb: true });
       const kept = report.kept;
@@ -155,7 +154,7 @@ for (const series of seriesList) {
       // Every switch off: regenerate in place, upgrade the installed addon.
       const off = allOff(base);
       await rm(addonDir, { recursive: true, force: true });
-      await writeTreesAtomically([{ dir: addonDir, tree: renderAddon(off, series as Series, templates) }]);
+      await writeTreesAtomically([{ dir: addonDir, tree: renderAddon(off, series, templates) }]);
       const upgrade = await odoo([...odooArgs, "-u", off.addon.name, "--stop-after-init", "--no-http", "--log-level=warn"]);
       expect(upgrade.exitCode, upgrade.all?.slice(-4000)).toBe(0);
       // The upgrade's log, judged as verify judges an install: every WARNING or ERROR is a

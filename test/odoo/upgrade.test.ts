@@ -31,19 +31,18 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/generate/policy-file.js";
-import type { Policy, Series } from "../../src/policy/model.js";
+import type { Policy } from "../../src/policy/model.js";
 import { profileFor } from "../../src/profiles/index.js";
 import { renderAddon } from "../../src/render/index.js";
 import { loadTemplateSet } from "../../src/generate/templates.js";
 import { lacksDependencies, locateTree, treeModuleManifest } from "../../src/verify/environment.js";
-import { formatReport, SERIES, verifyAddon } from "../../src/verify/index.js";
+import { formatReport, verifyAddon } from "../../src/verify/index.js";
 import { analyzeLog } from "../../src/verify/log.js";
 import { writeTreesAtomically } from "../../src/write/atomic.js";
 import { REPO_ROOT } from "../support/examples.js";
-import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres } from "../support/real-odoo.js";
+import { missingTree, ODOO_BOOT, odooEnv, startKeptPostgres, tierSeries } from "../support/real-odoo.js";
 
-const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
-const seriesList = SERIES.filter((series) => !wanted || wanted.includes(series));
+const seriesList = tierSeries();
 const scratch = mkdtempSync(path.join(os.tmpdir(), "odoo-2fa-upgrade-"));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -217,7 +216,7 @@ for (const series of seriesList) {
       const upgrade = async (policy: Policy | undefined, modules = base.addon.name) => {
         if (policy) {
           await rm(addonDir, { recursive: true, force: true });
-          await writeTreesAtomically([{ dir: addonDir, tree: renderAddon(policy, series as Series, templates) }]);
+          await writeTreesAtomically([{ dir: addonDir, tree: renderAddon(policy, series, templates) }]);
         }
         const run = await odoo([...odooArgs, "-u", modules, "--stop-after-init", "--no-http", "--log-level=warn"]);
         expect(run.exitCode, run.all?.slice(-4000)).toBe(0);
@@ -303,7 +302,7 @@ for (const series of seriesList) {
         tp_portal: ["not_required", null],
       });
       const enforcedAdmins = (await state()).users;
-      const passkeys = profileFor(series as Series).passkeys;
+      const passkeys = profileFor(series).passkeys;
 
       // 6. Features turned on by one upgrade: temporary access, and passkeys where Odoo has them.
       await upgrade({

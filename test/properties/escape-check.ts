@@ -8,7 +8,6 @@ import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import type { Policy } from "../../src/policy/model.js";
 import { renderAddon, type TemplateSet } from "../../src/render/index.js";
-import { loadTemplateSet } from "../../src/generate/templates.js";
 import { samplePolicy } from "../support/policies.js";
 
 export type Field = "title" | "summary" | "author" | "exemptionName" | "exemptionReason";

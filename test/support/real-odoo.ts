@@ -5,9 +5,22 @@
 import path from "node:path";
 import { execa } from "execa";
 import { expect } from "vitest";
+import { type Series, SERIES } from "../../src/profiles/series.js";
 import { locateTree, VerifyError, type VerifyReport } from "../../src/verify/index.js";
 
 export { ODOO_BOOT } from "../../src/verify/local.js";
+
+/**
+ * The series a real-Odoo tier file runs on, in SERIES' order: the list (comma-separated) in the
+ * tier's own variable `own` when set, else in ODOO_2FA_TIER_SERIES (`npm run test:odoo -- --odoo`
+ * sets it), else `fallback`: every series, or the one a tier whose cost is the same on each keeps
+ * within CI's time.
+ */
+export function tierSeries(fallback: readonly Series[] = SERIES, own?: string): Series[] {
+  const listed = (own && process.env[own]) || process.env.ODOO_2FA_TIER_SERIES;
+  const wanted = listed ? listed.split(",").map((s) => s.trim()).filter(Boolean) : fallback;
+  return SERIES.filter((series) => wanted.includes(series));
+}
 
 /** Why a series cannot run here (verify's one-line reason), or undefined when its tree is present. */
 export function missingTree(series: string): string | undefined {

@@ -6,17 +6,17 @@
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatReport, SERIES, verifyAddon } from "../../src/verify/index.js";
-import { missingTree } from "../support/real-odoo.js";
+import { formatReport, verifyAddon } from "../../src/verify/index.js";
+import { missingTree, tierSeries } from "../support/real-odoo.js";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
-const wanted = process.env.ODOO_2FA_TIER_SERIES?.split(",").map((s) => s.trim()).filter(Boolean);
+const seriesList = tierSeries();
 const TIMEOUT = 30 * 60_000;
 
 
-const present = SERIES.filter((series) => (!wanted || wanted.includes(series)) && !missingTree(series));
+const present = seriesList.filter((series) => !missingTree(series));
 
-for (const series of SERIES.filter((s) => !wanted || wanted.includes(s))) {
+for (const series of seriesList) {
   const missing = missingTree(series);
   if (missing) {
     console.warn(`\n!!!!!!!! verify integration ${series}: SKIPPED (not run, not passed): ${missing}\n`);
