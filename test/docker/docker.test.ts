@@ -1,6 +1,7 @@
 /**
- * The dockerized tier: `verify --docker` against a real Docker daemon, on every series whose
- * Odoo source tree is present (the images are local stand-ins of the official `odoo:<major>`
+ * The dockerized tier: `verify --docker` against a real Docker daemon, on 17.0 unless
+ * ODOO_2FA_DOCKER_SERIES (or ODOO_2FA_TIER_SERIES) lists others, where the Odoo source tree is
+ * present (see support.ts's wantedSeries for why one series; the images are local stand-ins of the official `odoo:<major>`
  * and `postgres` images, built and cached by scripts/docker/build-images.sh). Each run must
  * leave no container, network or volume behind: after a pass, after a failing test, and after
  * an interrupted run. Where no daemon can be had or no tree is present, the tier is skipped
